@@ -1,0 +1,76 @@
+# relaudit: one command to build, one to test. Both set up .venv/ first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := report
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.relaudit-installed
+CORES ?= all
+PYTEST_ARGS ?=
+
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+# Deterministic builds: no timestamps from matplotlib or Typst, no hash seeds.
+export SOURCE_DATE_EPOCH := 0
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: setup report test audit lint format bench demo-data lock clean help
+
+help:
+	@echo "make report     set up .venv/ and build every pack and the annex from data/raw"
+	@echo "make test       set up .venv/ and run the whole test suite"
+	@echo "make audit      build, then write the Snakemake report results/report.html"
+	@echo "make lint       ruff, snakefmt and snakemake --lint"
+	@echo "make bench      run the benchmarks (writes benchmarks/RESULTS.md)"
+	@echo "make demo-data  regenerate the committed demo exports in data/raw/"
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "relaudit needs Python 3.11 or newer")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -qq --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+report: setup
+	$(BIN)/snakemake --cores $(CORES)
+
+# pytest exits 5 when it collects no tests: treat that as a failure.
+test: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+	  exit $$status
+
+audit: report
+	$(BIN)/snakemake --cores $(CORES) --report results/report.html
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/snakefmt Snakefile workflow/rules
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+demo-data: setup
+	rm -rf data/raw
+	$(BIN)/python -m relaudit.demo --out data/raw --seed 2018
+
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -r requirements.in
+	{ echo "# Pinned dependencies for relaudit (the lock file). Installed by 'make setup'."; \
+	  echo "# Regenerate: make lock (fresh venv, pip install -r requirements.in, pip freeze)."; \
+	  .venv-lock/bin/pip freeze --all | grep -v '^pip=='; } > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf results .snakemake

@@ -1,0 +1,3 @@
+"""relaudit: reproducible report pipeline for relational audits."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,233 @@
+"""Load and validate the run configuration and the systems sheet.
+
+Errors name the file, the row and column, and the fix, so that an analyst can
+correct a sheet without reading code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from relaudit.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
+SYSTEM_COLUMNS = (
+    "system_id",
+    "name",
+    "aliases",
+    "review_order",
+    "questionnaire_version",
+    "survey_opened",
+    "deadline",
+)
+OPTIONAL_SYSTEM_COLUMNS = ("sent_to",)
+_ALIAS_SPLIT = re.compile(r"[;|]")
+_AREA_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_.,']+")
+
+
+def area_key(text: str) -> str:
+    """Normalise an area name for matching: NFKC (folds ligatures), case, hyphens."""
+    value = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _AREA_SEPARATORS.sub(" ", value).strip()
+
+
+@dataclass(frozen=True)
+class System:
+    """One local system from the systems sheet."""
+
+    system_id: str
+    name: str
+    aliases: tuple[str, ...]
+    review_order: int
+    questionnaire_version: str
+    survey_opened: dt.date
+    deadline: dt.date
+    sent_to: int | None = None
+
+    @property
+    def area_keys(self) -> frozenset[str]:
+        """Normalised spellings that identify this system in the `Area` column."""
+        names = (self.name, self.system_id, *self.aliases)
+        return frozenset(area_key(n) for n in names if n)
+
+    def deadline_end(self) -> dt.datetime:
+        """The last moment that counts as on time: the end of the deadline day."""
+        return dt.datetime.combine(self.deadline, dt.time.max)
+
+
+def _load_schema(name: str) -> dict[str, Any]:
+    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _stringify_dates(value: Any) -> Any:
+    """YAML and `--config` turn 2018-04-05 into a date; keep ISO strings instead."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _stringify_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_dates(v) for v in value]
+    return value
+
+
+def validate_config(config: Mapping[str, Any], source: str = "config/config.yaml") -> dict[str, Any]:
+    """Validate the run configuration against its schema; return a normalised copy."""
+    data = _stringify_dates(dict(config))
+    validator = jsonschema.Draft202012Validator(_load_schema("config.schema.yaml"))
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise ConfigError(
+            f"{source}: key {where}: {first.message}. "
+            "Fix: correct the value in the file or in --config "
+            "(schema: workflow/schemas/config.schema.yaml)."
+        )
+    try:
+        dt.date.fromisoformat(data["census_date"])
+    except ValueError as exc:
+        raise ConfigError(
+            f"{source}: key census_date: {data['census_date']!r} is not a date. "
+            "Fix: write it as YYYY-MM-DD."
+        ) from exc
+    return data
+
+
+def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Read a config YAML file, apply overrides, and validate it."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle) or {}
+    data.update(overrides or {})
+    return validate_config(data, source=str(path))
+
+
+def _read_sheet(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: systems sheet not found. Fix: check systems_sheet.") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text. Fix: save the sheet as UTF-8.") from exc
+    delimiter = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    rows = [
+        {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        for row in reader
+    ]
+    return header, rows
+
+
+def _parse_date(value: str, where: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{where}, column {column}: {value!r} is not a date. Fix: write it as YYYY-MM-DD."
+        ) from exc
+
+
+def load_systems(path: str | Path, versions: Iterable[str]) -> list[System]:
+    """Read and validate the systems sheet (TSV or CSV).
+
+    `versions` are the questionnaire versions the instrument knows. Systems
+    come back sorted by review order.
+    """
+    path = Path(path)
+    header, rows = _read_sheet(path)
+    missing = [c for c in SYSTEM_COLUMNS if c not in header]
+    if missing:
+        raise ConfigError(
+            f"{path}: header lacks column(s) {', '.join(missing)}. "
+            f"Fix: the header must include {', '.join(SYSTEM_COLUMNS)}."
+        )
+    if not rows:
+        raise ConfigError(f"{path}: no systems listed. Fix: add one row per system.")
+    schema = _load_schema("systems.schema.yaml")
+    validator = jsonschema.Draft202012Validator(schema)
+    known_versions = list(versions)
+    systems: list[System] = []
+    seen_ids: dict[str, int] = {}
+    seen_orders: dict[int, int] = {}
+    for number, row in enumerate(rows, start=1):
+        where = f"{path}: row {number} (line {number + 1}, system_id {row.get('system_id', '')!r})"
+        errors = sorted(validator.iter_errors(row), key=lambda e: list(e.absolute_path))
+        if errors:
+            first = errors[0]
+            column = "/".join(str(p) for p in first.absolute_path) or "row"
+            raise ConfigError(
+                f"{where}, column {column}: {first.message}. "
+                f"Fix: {schema['properties'].get(column, {}).get('description', 'see workflow/schemas/systems.schema.yaml')}"
+            )
+        system_id = row["system_id"]
+        if system_id in seen_ids:
+            raise ConfigError(
+                f"{where}, column system_id: duplicate of row {seen_ids[system_id]}. "
+                "Fix: give every system a unique id."
+            )
+        seen_ids[system_id] = number
+        order = int(row["review_order"])
+        if order in seen_orders:
+            raise ConfigError(
+                f"{where}, column review_order: {order} is also used by row {seen_orders[order]}. "
+                "Fix: give every system its own position in the review order."
+            )
+        seen_orders[order] = number
+        version = row["questionnaire_version"]
+        if version not in known_versions:
+            raise ConfigError(
+                f"{where}, column questionnaire_version: unknown version {version!r}. "
+                f"Fix: use one of {', '.join(known_versions)}."
+            )
+        opened = _parse_date(row["survey_opened"], where, "survey_opened")
+        deadline = _parse_date(row["deadline"], where, "deadline")
+        if opened > deadline:
+            raise ConfigError(
+                f"{where}, column survey_opened: opens {opened} after its deadline {deadline}. "
+                "Fix: correct survey_opened or deadline."
+            )
+        sent_to = row.get("sent_to", "")
+        systems.append(
+            System(
+                system_id=system_id,
+                name=row["name"],
+                aliases=tuple(a.strip() for a in _ALIAS_SPLIT.split(row["aliases"]) if a.strip()),
+                review_order=order,
+                questionnaire_version=version,
+                survey_opened=opened,
+                deadline=deadline,
+                sent_to=int(sent_to) if sent_to else None,
+            )
+        )
+    keys: dict[str, str] = {}
+    for system in systems:
+        for key in system.area_keys:
+            if key in keys and keys[key] != system.system_id:
+                raise ConfigError(
+                    f"{path}: system {system.system_id} and {keys[key]} share the name or "
+                    f"alias {key!r}. Fix: make names and aliases distinct."
+                )
+            keys[key] = system.system_id
+    return sorted(systems, key=lambda s: s.review_order)
+
+
+def match_area(area: str, systems: Iterable[System]) -> System | None:
+    """The system whose name or alias an `Area` value spells, if any."""
+    key = area_key(area)
+    for system in systems:
+        if key in system.area_keys:
+            return system
+    return None

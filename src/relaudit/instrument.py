@@ -1,0 +1,383 @@
+"""Load and validate a questionnaire instrument described in YAML.
+
+An instrument says which statements (items) a survey asks, how they sit in
+the frameworks, how each answer label is scored, and which respondent
+questions are asked. Everything downstream (ingest, scoring, figures) reads
+the instrument rather than hard-coding the CQC scorecard, so a second
+instrument is only another YAML file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from relaudit.errors import ConfigError
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
+
+_LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
+_LEADING_STAR = re.compile(r"^\s*\*+\s*")
+_WHITESPACE = re.compile(r"\s+")
+_QUOTE_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+    }
+)
+
+
+def normalise_header(text: str) -> str:
+    """Normalise a column header for matching, as the input contract says.
+
+    NFKC; lower case; curly quotes made straight; a leading number (``12.``,
+    ``12)``) and a leading ``*`` dropped; whitespace collapsed; a trailing
+    full stop dropped.
+    """
+    value = unicodedata.normalize("NFKC", str(text)).lower().translate(_QUOTE_MAP)
+    # Numbering and stars can come in either order ("*12. ..." or "12. *...").
+    for _ in range(2):
+        value = _LEADING_STAR.sub("", value)
+        value = _LEADING_NUMBER.sub("", value)
+    value = _WHITESPACE.sub(" ", value).strip()
+    if value.endswith("."):
+        value = value[:-1].rstrip()
+    return value
+
+
+def normalise_label(text: str) -> str:
+    """Normalise an answer label: NFKC, case-folded, whitespace collapsed."""
+    value = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _WHITESPACE.sub(" ", value).strip()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One rated statement."""
+
+    id: str
+    framework: str
+    position: dict[str, str]
+    polarity: str
+    text: dict[str, str]
+
+    @property
+    def reverse(self) -> bool:
+        """True when the statement is negatively worded and reverse scored."""
+        return self.polarity == "negative"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One tick option of a respondent question."""
+
+    label: str
+    report_as: str
+
+
+@dataclass(frozen=True)
+class RespondentQuestion:
+    """A tick-box question about the respondent (organisation, role, ...)."""
+
+    id: str
+    name: str
+    prefix: str
+    options: tuple[Option, ...]
+    multiple: str = "Multiple"
+    none: str = "Did not answer"
+    exclude_multiple: bool = False
+    other_text_label: str | None = None
+
+    def column(self, option: Option) -> str:
+        """The export header of one option's tick column."""
+        return f"{self.prefix}: {option.label}"
+
+    @property
+    def reported_groups(self) -> list[str]:
+        """Groups in questionnaire order, then the derived ones."""
+        return [o.report_as for o in self.options] + [self.multiple, self.none]
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A framework: items arranged by one or more groupings."""
+
+    id: str
+    name: str
+    groupings: dict[str, tuple[str, ...]]
+    grid: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Answer labels and their scores."""
+
+    labels: tuple[tuple[str, float], ...]
+    not_applicable: tuple[str, ...] = ()
+    midpoint: float = 2.5
+    positive_threshold: float = 3.0
+
+    @property
+    def min(self) -> float:
+        return min(score for _, score in self.labels)
+
+    @property
+    def max(self) -> float:
+        return max(score for _, score in self.labels)
+
+    def score(self, label: str, reverse: bool = False) -> float | None:
+        """Score of a label (matched case-insensitively), or None if unknown."""
+        key = normalise_label(label)
+        for name, value in self.labels:
+            if normalise_label(name) == key:
+                return self.min + self.max - value if reverse else value
+        return None
+
+    def is_not_applicable(self, label: str) -> bool:
+        key = normalise_label(label)
+        return any(normalise_label(code) == key for code in self.not_applicable)
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A validated instrument."""
+
+    id: str
+    title: str
+    versions: tuple[str, ...]
+    rating_unit: str
+    columns: dict[str, str]
+    scale: Scale
+    frameworks: tuple[Framework, ...]
+    questions: tuple[RespondentQuestion, ...]
+    items: tuple[Item, ...]
+    targets: tuple[str, ...] = ()
+    target_header: str | None = None
+    source: str = ""
+    _header_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def item_ids(self) -> list[str]:
+        return [item.id for item in self.items]
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def framework(self, framework_id: str) -> Framework:
+        for fw in self.frameworks:
+            if fw.id == framework_id:
+                return fw
+        raise KeyError(framework_id)
+
+    def question(self, question_id: str) -> RespondentQuestion:
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def items_in(self, framework_id: str) -> list[Item]:
+        return [item for item in self.items if item.framework == framework_id]
+
+    def text(self, item_id: str, version: str | None = None) -> str:
+        """Statement wording in a version (the latest version by default)."""
+        item = self.item(item_id)
+        return item.text[version or self.versions[-1]]
+
+    def resolve_header(self, header: str) -> str | None:
+        """The item id a statement header refers to, or None.
+
+        Matching uses the normalised wording of every questionnaire version.
+        For per-target instruments the header is ``target_header`` filled in,
+        and the result is ``"<item_id>@<target>"``.
+        """
+        return self._header_index.get(normalise_header(header))
+
+
+def _index_headers(data: dict[str, Any]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    targets = data.get("targets") or []
+    template = data.get("target_header")
+    for item in data["items"]:
+        for text in item["text"].values():
+            if targets:
+                for target in targets:
+                    key = normalise_header(template.format(target=target, text=text))
+                    index[key] = f"{item['id']}@{target}"
+            else:
+                index[normalise_header(text)] = item["id"]
+    return index
+
+
+def _load_schema() -> dict[str, Any]:
+    with SCHEMA_PATH.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _check_semantics(data: dict[str, Any], source: str) -> None:
+    """Checks a JSON schema cannot express: uniqueness and grid coverage."""
+    versions = list(data["versions"])
+    seen: set[str] = set()
+    frameworks = {fw["id"]: fw for fw in data["frameworks"]}
+    for index, item in enumerate(data["items"], start=1):
+        where = f"{source}: item {index} ({item['id']})"
+        if item["id"] in seen:
+            raise ConfigError(f"{where}: duplicate item id. Fix: give every item a unique id.")
+        seen.add(item["id"])
+        fw = frameworks.get(item["framework"])
+        if fw is None:
+            raise ConfigError(
+                f"{where}: unknown framework {item['framework']!r}. "
+                f"Fix: use one of {sorted(frameworks)}."
+            )
+        for grouping, level in item["position"].items():
+            levels = fw["groupings"].get(grouping)
+            if levels is None or level not in levels:
+                raise ConfigError(
+                    f"{where}: position {grouping}={level!r} is not declared in framework "
+                    f"{fw['id']!r}. Fix: use one of {levels or sorted(fw['groupings'])}."
+                )
+        missing = [v for v in versions if v not in item["text"]]
+        if missing:
+            raise ConfigError(
+                f"{where}: no wording for version(s) {missing}. "
+                "Fix: add text for every version."
+            )
+    for fw in data["frameworks"]:
+        grid = fw.get("grid")
+        if not grid:
+            continue
+        rows, cols = grid["rows"], grid["columns"]
+        cells: dict[tuple[str, str], str] = {}
+        for item in data["items"]:
+            if item["framework"] != fw["id"]:
+                continue
+            key = (item["position"].get(rows), item["position"].get(cols))
+            if key in cells:
+                raise ConfigError(
+                    f"{source}: framework {fw['id']}: cell {key[0]} x {key[1]} holds both "
+                    f"{cells[key]} and {item['id']}. Fix: each cell takes exactly one item."
+                )
+            cells[key] = item["id"]
+        for row in fw["groupings"][rows]:
+            for col in fw["groupings"][cols]:
+                if (row, col) not in cells:
+                    raise ConfigError(
+                        f"{source}: framework {fw['id']}: no item in cell {row} x {col}. "
+                        "Fix: add the missing item."
+                    )
+    index: dict[str, str] = {}
+    for item in data["items"]:
+        for version, text in item["text"].items():
+            key = normalise_header(text)
+            other = index.get(key)
+            if other is not None and other != item["id"]:
+                raise ConfigError(
+                    f"{source}: items {other} and {item['id']} have the same wording "
+                    f"({version}) after normalisation. Fix: make the wording distinct."
+                )
+            index[key] = item["id"]
+    labels = [normalise_label(entry["label"]) for entry in data["scale"]["labels"]]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"{source}: scale labels repeat. Fix: make each label unique.")
+
+
+def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Instrument:
+    """Validate a parsed instrument document and build an :class:`Instrument`."""
+    validator = jsonschema.Draft202012Validator(_load_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
+        raise ConfigError(
+            f"{source}: at {where}: {first.message}. "
+            "Fix: see workflow/schemas/instrument.schema.yaml for the expected shape."
+        )
+    _check_semantics(data, source)
+    scale = data["scale"]
+    questions = []
+    for q in data.get("respondent_questions", []):
+        other = q.get("other_text")
+        questions.append(
+            RespondentQuestion(
+                id=q["id"],
+                name=q.get("name", q["id"]),
+                prefix=q["prefix"],
+                options=tuple(
+                    Option(label=o["label"], report_as=o.get("report_as", o["label"]))
+                    for o in q["options"]
+                ),
+                multiple=q.get("multiple", "Multiple"),
+                none=q.get("none", "Did not answer"),
+                exclude_multiple=bool(q.get("exclude_multiple", False)),
+                other_text_label=other["label"] if other else None,
+            )
+        )
+    return Instrument(
+        id=data["id"],
+        title=data.get("title", data["id"]),
+        versions=tuple(data["versions"]),
+        rating_unit=data.get("rating_unit", "respondent"),
+        columns=dict(data["columns"]),
+        scale=Scale(
+            labels=tuple((entry["label"], float(entry["score"])) for entry in scale["labels"]),
+            not_applicable=tuple(scale.get("not_applicable", [])),
+            midpoint=float(scale.get("midpoint", 0.0)),
+            positive_threshold=float(scale.get("positive_threshold", 0.0)),
+        ),
+        frameworks=tuple(
+            Framework(
+                id=fw["id"],
+                name=fw.get("name", fw["id"]),
+                groupings={k: tuple(v) for k, v in fw["groupings"].items()},
+                grid=(fw["grid"]["rows"], fw["grid"]["columns"]) if fw.get("grid") else None,
+            )
+            for fw in data["frameworks"]
+        ),
+        questions=tuple(questions),
+        items=tuple(
+            Item(
+                id=item["id"],
+                framework=item["framework"],
+                position=dict(item["position"]),
+                polarity=item["polarity"],
+                text=dict(item["text"]),
+            )
+            for item in data["items"]
+        ),
+        targets=tuple(data.get("targets", [])),
+        target_header=data.get("target_header"),
+        source=source,
+        _header_index=_index_headers(data),
+    )
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Read, validate and return the instrument in a YAML file."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: instrument file not found. Fix: check the path.") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc}). Fix: correct the syntax.") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level.")
+    return parse_instrument(data, source=str(path))

@@ -1,0 +1,80 @@
+# Shared setup: validate the config, instrument and systems sheet, find the
+# exports, and define the input functions the other rule files use.
+import re
+import sys
+import warnings
+from pathlib import Path
+
+from relaudit.config import validate_config
+from relaudit.config import load_systems
+from relaudit.errors import RelauditError
+from relaudit.ingest import discover_exports
+from relaudit.instrument import load_instrument
+
+
+def _fail(exc):
+    # A short message naming the file and the fix, never a bare traceback.
+    sys.stderr.write(f"relaudit: {exc}\n")
+    sys.exit(1)
+
+
+try:
+    config.update(validate_config(config))
+    INSTRUMENT = load_instrument(config["instrument"])
+    SYSTEMS = load_systems(config["systems_sheet"], INSTRUMENT.versions)
+    with warnings.catch_warnings(record=True) as _caught:
+        warnings.simplefilter("always")
+        EXPORTS = discover_exports(config["raw_dir"], SYSTEMS)
+    for _warning in _caught:
+        sys.stderr.write(f"relaudit warning: {_warning.message}\n")
+except RelauditError as exc:
+    _fail(exc)
+
+R = config["results_dir"]
+SYSTEM_BY_ID = {s.system_id: s for s in SYSTEMS}
+# Systems with data, in review order: the ones that get a briefing pack.
+SYSTEM_IDS = [s.system_id for s in SYSTEMS if s.system_id in EXPORTS]
+FORMATS = list(config["render"]["formats"])
+
+
+wildcard_constraints:
+    sid="|".join(re.escape(s) for s in SYSTEM_IDS) or "(?!)",
+
+
+def raw_exports(wildcards):
+    """Every export file of one system, in filename order."""
+    return [str(p) for p in EXPORTS[wildcards.sid]]
+
+
+def clean_parquet(sid):
+    return f"{R}/systems/{sid}/clean/responses.parquet"
+
+
+def comparator_systems(sid):
+    """Other systems that could hold a response submitted by `sid`'s deadline."""
+    deadline = SYSTEM_BY_ID[sid].deadline
+    return [
+        other
+        for other in SYSTEM_IDS
+        if other != sid and SYSTEM_BY_ID[other].survey_opened <= deadline
+    ]
+
+
+def comparator_parquets(wildcards):
+    return [clean_parquet(other) for other in comparator_systems(wildcards.sid)]
+
+
+def all_clean_parquets(wildcards=None):
+    return [clean_parquet(sid) for sid in SYSTEM_IDS]
+
+
+def coding_sheet(wildcards):
+    """The analyst-edited coding sheet of a system, when one exists."""
+    path = Path(config["coding_dir"]) / f"{wildcards.sid}.csv"
+    return [str(path)] if path.exists() else []
+
+
+def final_targets():
+    """Everything `snakemake` builds by default."""
+    targets = [clean_parquet(sid) for sid in SYSTEM_IDS]
+    return targets

@@ -1,0 +1,1 @@
+# Rules for the figures stage (see docs/dataflow.md).

@@ -1,0 +1,1 @@
+# Rules for the ingest stage (see docs/dataflow.md).

@@ -1,0 +1,1 @@
+# Rules for the render stage (see docs/dataflow.md).

@@ -1,0 +1,1 @@
+# Rules for the score stage (see docs/dataflow.md).

@@ -1,0 +1,1 @@
+# Rules for the text stage (see docs/dataflow.md).
