@@ -17,6 +17,6 @@ include: "workflow/rules/render.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_targets(),
-    default_target: True

@@ -32,6 +32,7 @@ SYSTEM_COLUMNS = (
     "deadline",
 )
 OPTIONAL_SYSTEM_COLUMNS = ("sent_to",)
+SYSTEMS_SCHEMA_HINT = "see workflow/schemas/systems.schema.yaml."
 _ALIAS_SPLIT = re.compile(r"[;|]")
 _AREA_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_.,']+")
 
@@ -82,7 +83,9 @@ def _stringify_dates(value: Any) -> Any:
     return value
 
 
-def validate_config(config: Mapping[str, Any], source: str = "config/config.yaml") -> dict[str, Any]:
+def validate_config(
+    config: Mapping[str, Any], source: str = "config/config.yaml"
+) -> dict[str, Any]:
     """Validate the run configuration against its schema; return a normalised copy."""
     data = _stringify_dates(dict(config))
     validator = jsonschema.Draft202012Validator(_load_schema("config.schema.yaml"))
@@ -168,10 +171,8 @@ def load_systems(path: str | Path, versions: Iterable[str]) -> list[System]:
         if errors:
             first = errors[0]
             column = "/".join(str(p) for p in first.absolute_path) or "row"
-            raise ConfigError(
-                f"{where}, column {column}: {first.message}. "
-                f"Fix: {schema['properties'].get(column, {}).get('description', 'see workflow/schemas/systems.schema.yaml')}"
-            )
+            fix = schema["properties"].get(column, {}).get("description", SYSTEMS_SCHEMA_HINT)
+            raise ConfigError(f"{where}, column {column}: {first.message}. Fix: {fix}")
         system_id = row["system_id"]
         if system_id in seen_ids:
             raise ConfigError(

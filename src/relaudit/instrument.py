@@ -20,7 +20,9 @@ import yaml
 
 from relaudit.errors import ConfigError
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
+SCHEMA_PATH = (
+    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
+)
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
 _LEADING_STAR = re.compile(r"^\s*\*+\s*")
@@ -256,8 +258,7 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
         missing = [v for v in versions if v not in item["text"]]
         if missing:
             raise ConfigError(
-                f"{where}: no wording for version(s) {missing}. "
-                "Fix: add text for every version."
+                f"{where}: no wording for version(s) {missing}. Fix: add text for every version."
             )
     for fw in data["frameworks"]:
         grid = fw.get("grid")
