@@ -75,6 +75,10 @@ def coding_sheet(wildcards):
 
 
 def final_targets():
-    """Everything `snakemake` builds by default."""
-    targets = [clean_parquet(sid) for sid in SYSTEM_IDS]
-    return targets
+    """Everything `snakemake` builds by default: packs, annex, audit, manifest."""
+    return [
+        *expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS),
+        *expand(f"{R}/national/annex.{{fmt}}", fmt=FORMATS),
+        *expand(f"{R}/audit/{{name}}.csv", name=["reconciliation", "quarantine", "cell_issues"]),
+        f"{R}/audit/manifest.json",
+    ]
