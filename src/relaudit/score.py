@@ -1,0 +1,752 @@
+"""Statement scores, group means, label shares, breakdowns and the comparator.
+
+Everything works on a long table of valid ratings (one row per respondent and
+item column) built by :func:`to_long`, so the same groupby code serves a
+system, the nation, a respondent group or a per-target instrument
+(``<item>@<target>`` columns). Item ids, frameworks, groupings and respondent
+questions all come from the :class:`~relaudit.instrument.Instrument`.
+
+Statistics: ``sd`` is the sample SD (n-1); the 95% interval of a mean is the
+Student t interval; the comparator difference uses Welch's interval with
+Welch-Satterthwaite degrees of freedom. The t quantile is computed here from
+the regularised incomplete beta function (no SciPy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from relaudit.config import System
+from relaudit.errors import InputFileError
+from relaudit.instrument import Instrument
+from relaudit.suppress import suppress
+
+CONFIDENCE = 0.95
+TOP_N = 5
+FRAMEWORK = "framework"
+STATEMENT_COLUMNS = (
+    *("scope", "item_id", FRAMEWORK, "n", "mean", "sd"),
+    *("ci_low", "ci_high", "pct_positive", "rank"),
+)
+
+# ---------------------------------------------------------------------------
+# Student t distribution
+
+
+def _beta_continued_fraction(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 100_000):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            return h
+    raise ArithmeticError(f"incomplete beta did not converge (a={a}, b={b}, x={x})")
+
+
+def regularized_beta(x: float, a: float, b: float) -> float:
+    """The regularised incomplete beta function I_x(a, b)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    front = math.exp(log_front)
+    # The fraction converges fast on this side of the mode; use symmetry otherwise.
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _beta_continued_fraction(a, b, x) / a
+    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) for Student's t with `df` degrees of freedom."""
+    tail = 0.5 * regularized_beta(df / (df + t * t), df / 2.0, 0.5)
+    return 1.0 - tail if t > 0 else tail
+
+
+def t_pdf(t: float, df: float) -> float:
+    """Density of Student's t."""
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    return math.exp(log_norm - (df + 1) / 2 * math.log1p(t * t / df))
+
+
+@lru_cache(maxsize=4096)
+def t_quantile(p: float, df: float) -> float:
+    """Inverse CDF of Student's t: the t with P(T <= t) = p.
+
+    Exact closed forms for df 1 and 2; otherwise Newton's method on
+    :func:`t_cdf` from the normal quantile, kept inside a bracket (bisection
+    when a step would leave it). Very large df use the normal quantile.
+    """
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must lie in (0, 1), got {p}")
+    if not df > 0:
+        raise ValueError(f"df must be positive, got {df}")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    if math.isinf(df) or df > 1e7:
+        return NormalDist().inv_cdf(p)
+    if df == 1:
+        return math.tan(math.pi * (p - 0.5))
+    if df == 2:
+        return (2 * p - 1) / math.sqrt(2 * p * (1 - p))
+    low, high = 0.0, max(1.0, 2.0 * NormalDist().inv_cdf(p))
+    while t_cdf(high, df) < p:
+        low, high = high, high * 2.0
+    x = min(max(NormalDist().inv_cdf(p), low), high)
+    for _ in range(200):
+        error = t_cdf(x, df) - p
+        if error > 0:
+            high = x
+        else:
+            low = x
+        step = error / t_pdf(x, df)
+        candidate = x - step
+        if not low < candidate < high:
+            candidate = (low + high) / 2.0
+        if abs(candidate - x) <= 1e-13 * max(1.0, abs(x)):
+            return candidate
+        x = candidate
+    return x
+
+
+def _t_critical(df: pd.Series | np.ndarray) -> np.ndarray:
+    """Two-sided 95% critical t for each df (NaN where df is not positive)."""
+    values = np.asarray(df, dtype=float)
+    out = np.full(values.shape, np.nan)
+    for value in np.unique(values[np.isfinite(values) & (values > 0)]):
+        out[values == value] = t_quantile(0.5 + CONFIDENCE / 2, float(value))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Long format
+
+
+def base_item(column: str) -> str:
+    """The item id of an item column (``trust_people@Hospital`` -> ``trust_people``)."""
+    return column.split("@", 1)[0]
+
+
+def item_columns(instrument: Instrument) -> list[str]:
+    """Item columns the clean table holds, in instrument order."""
+    if instrument.targets:
+        return [f"{i}@{t}" for i in instrument.item_ids for t in instrument.targets]
+    return list(instrument.item_ids)
+
+
+def item_frameworks(instrument: Instrument) -> dict[str, str]:
+    return {c: instrument.item(base_item(c)).framework for c in item_columns(instrument)}
+
+
+def to_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Valid ratings as rows: ``row`` (position in `responses`), ``item_id``, ``score``."""
+    columns = item_columns(instrument)
+    missing = [c for c in columns if c not in responses.columns]
+    if missing:
+        raise InputFileError(
+            f"clean responses lack item column(s) {', '.join(missing[:5])}. "
+            "Fix: re-run ingest with the same instrument."
+        )
+    values = responses[columns].to_numpy(dtype=float)
+    rows = np.repeat(np.arange(len(responses)), len(columns))
+    items = np.tile(np.asarray(columns, dtype=object), len(responses))
+    scores = values.ravel()
+    valid = ~np.isnan(scores)
+    return pd.DataFrame({"row": rows[valid], "item_id": items[valid], "score": scores[valid]})
+
+
+def _attach(long: pd.DataFrame, responses: pd.DataFrame, **columns: str) -> pd.DataFrame:
+    """Copy respondent columns (e.g. scope=system_id) onto the long table."""
+    out = long.copy()
+    for name, source in columns.items():
+        out[name] = responses[source].to_numpy()[out["row"].to_numpy()]
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Statement statistics
+
+
+def summarise(long: pd.DataFrame, keys: Sequence[str], positive_threshold: float) -> pd.DataFrame:
+    """n, mean, sd (n-1) and pct_positive of `score` per `keys`.
+
+    One pass of sums: var = (n * sum(x^2) - sum(x)^2) / (n (n - 1)), exact for
+    the integer scores of a rating scale (and a plain groupby is much faster
+    than named aggregations on many small groups).
+    """
+    score_values = long["score"].to_numpy(dtype=float)
+    work = pd.DataFrame(
+        {
+            "total": score_values,
+            "squares": score_values * score_values,
+            "positive": (score_values >= positive_threshold).astype(float),
+        },
+        index=long.index,
+    )
+    grouped = work.groupby([long[k] for k in keys], sort=False, observed=True)
+    sums = grouped.sum()
+    n = grouped.size().to_numpy(dtype=float)
+    total = sums["total"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (n * sums["squares"].to_numpy() - total * total) / (n * (n - 1))
+    variance = np.where(n >= 2, np.clip(variance, 0.0, None), np.nan)
+    out = pd.DataFrame(
+        {
+            "n": n.astype(int),
+            "mean": total / n,
+            "sd": np.sqrt(variance),
+            "pct_positive": sums["positive"].to_numpy() / n * 100.0,
+        },
+        index=sums.index,
+    )
+    return out.reset_index()
+
+
+def add_interval(table: pd.DataFrame) -> pd.DataFrame:
+    """95% t-interval of the mean; blank when n < 2."""
+    out = table.copy()
+    n = out["n"].to_numpy(dtype=float)
+    half = _t_critical(n - 1) * out["sd"].to_numpy(dtype=float) / np.sqrt(n)
+    half[n < 2] = np.nan
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out
+
+
+def min_rank(values: pd.Series, by: Sequence[pd.Series] | None, ascending: bool) -> pd.Series:
+    """Rank 1 = best; ties share the lowest rank ("min"); NaN stays unranked."""
+    if by:
+        return values.groupby(list(by), sort=False).rank(method="min", ascending=ascending)
+    return values.rank(method="min", ascending=ascending)
+
+
+def _full_grid(scopes: Sequence[str], columns: Sequence[str], scope_key: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            scope_key: np.repeat(np.asarray(scopes, dtype=object), len(columns)),
+            "item_id": np.tile(np.asarray(columns, dtype=object), len(scopes)),
+        }
+    )
+
+
+def statement_scores(
+    long: pd.DataFrame, instrument: Instrument, scopes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One row per (scope, item column): n, mean, sd, CI, pct_positive, rank.
+
+    `long` carries a ``scope`` column when `scopes` is given; every item
+    appears for every scope (n = 0 and blanks when nobody answered it).
+    """
+    columns = item_columns(instrument)
+    if scopes is None:
+        long = long.assign(scope="")
+        scopes = [""]
+    stats = summarise(long, ["scope", "item_id"], instrument.scale.positive_threshold)
+    table = _full_grid(scopes, columns, "scope").merge(stats, on=["scope", "item_id"], how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table.insert(2, FRAMEWORK, table["item_id"].map(item_frameworks(instrument)))
+    table = add_interval(table)
+    table["rank"] = min_rank(table["mean"], [table["scope"]], ascending=False)
+    return table[list(STATEMENT_COLUMNS)]
+
+
+def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Unweighted mean of statement means per attribute, dimension, domain and framework."""
+    pieces = []
+    positions = {c: instrument.item(base_item(c)).position for c in item_columns(instrument)}
+    frameworks = item_frameworks(instrument)
+    for framework in instrument.frameworks:
+        members = [c for c, fw in frameworks.items() if fw == framework.id]
+        subset = statements[statements["item_id"].isin(members)]
+        for grouping, levels in [*framework.groupings.items(), (FRAMEWORK, (framework.id,))]:
+            if grouping == FRAMEWORK:
+                level = pd.Series(framework.id, index=subset.index)
+            else:
+                level = subset["item_id"].map({c: p.get(grouping) for c, p in positions.items()})
+            means = subset.groupby([subset["scope"], level], sort=False)["mean"].mean()
+            scopes = list(dict.fromkeys(statements["scope"]))
+            index = pd.MultiIndex.from_product([scopes, list(levels)])
+            means = means.reindex(index)
+            pieces.append(
+                pd.DataFrame(
+                    {
+                        "scope": index.get_level_values(0),
+                        "grouping": grouping,
+                        "group": index.get_level_values(1),
+                        "mean": means.to_numpy(),
+                    }
+                )
+            )
+    table = pd.concat(pieces, ignore_index=True)
+    order = {s: i for i, s in enumerate(dict.fromkeys(statements["scope"]))}
+    return table.sort_values("scope", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def label_scores(instrument: Instrument, column: str) -> list[tuple[str, float]]:
+    """Each scale label with its score for this item after reverse scoring."""
+    scale = instrument.scale
+    reverse = instrument.item(base_item(column)).reverse
+    return [(label, scale.score(label, reverse=reverse)) for label, _ in scale.labels]
+
+
+def label_distribution(
+    long: pd.DataFrame,
+    instrument: Instrument,
+    keys: Sequence[str] = (),
+    combos: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Share of valid answers choosing each label, per item (and per `keys`).
+
+    `combos` lists the key values to report (default: those in `long`).
+    ``base`` is the number of valid answers the percentage is taken of.
+    """
+    keys = list(keys)
+    counts = long.groupby([*keys, "item_id", "score"], sort=False).size().rename("n")
+    label_rows = [
+        (column, label, score)
+        for column in item_columns(instrument)
+        for label, score in label_scores(instrument, column)
+    ]
+    labels = pd.DataFrame(label_rows, columns=["item_id", "label", "score"])
+    if keys:
+        if combos is None:
+            combos = long[keys].drop_duplicates()
+        grid = combos[keys].merge(labels, how="cross")
+    else:
+        grid = labels
+    table = grid.merge(counts.reset_index(), on=[*keys, "item_id", "score"], how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["base"] = table.groupby([*keys, "item_id"], sort=False)["n"].transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["pct"] = np.where(table["base"] > 0, table["n"] / table["base"] * 100.0, np.nan)
+    return table[[*keys, "item_id", "label", "score", "n", "pct", "base"]]
+
+
+# ---------------------------------------------------------------------------
+# Breakdowns by respondent group
+
+
+def _groupings(instrument: Instrument, responses: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """Each respondent question with the groups to report (tenure leaves out Multiple)."""
+    out = []
+    for question in instrument.questions:
+        if question.id not in responses.columns:
+            continue
+        groups = list(question.reported_groups)
+        seen = sorted(set(responses[question.id].dropna().astype(str)) - set(groups))
+        groups += seen
+        if question.exclude_multiple:
+            groups = [g for g in groups if g != question.multiple]
+        out.append((question.id, groups))
+    return out
+
+
+def _stack_groups(
+    long: pd.DataFrame, responses: pd.DataFrame, groupings: Sequence[tuple[str, list[str]]]
+) -> pd.DataFrame:
+    """The long table once per respondent question, tagged with grouping and group."""
+    pieces = []
+    for grouping, groups in groupings:
+        tagged = _attach(long, responses, group=grouping)
+        tagged["group"] = tagged["group"].astype(str)
+        tagged = tagged[tagged["group"].isin(groups)]
+        pieces.append(tagged.assign(grouping=grouping))
+    if not pieces:
+        return long.assign(grouping="", group="").iloc[0:0]
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _order_by_grouping(table: pd.DataFrame, groupings: Sequence[tuple[str, list[str]]]):
+    order = {grouping: i for i, (grouping, _) in enumerate(groupings)}
+    return table.sort_values("grouping", key=lambda s: s.map(order), kind="stable").reset_index(
+        drop=True
+    )
+
+
+def breakdown_scores(
+    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, min_group_size: int
+) -> pd.DataFrame:
+    """Mean and pct_positive per respondent group, for every item and framework.
+
+    An item cell is suppressed below `min_group_size` valid answers (plus
+    complementary suppression across the groups of a question). A framework
+    cell is the unweighted mean of its item cells, so it is suppressed when
+    any of them is (otherwise a hidden item mean could be recovered); its
+    ``n`` is the number of group members who answered any of its items.
+    """
+    columns = ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed"]
+    groupings = _groupings(instrument, responses)
+    if not groupings:
+        return pd.DataFrame(columns=columns)
+    frameworks = item_frameworks(instrument)
+    keys = ["grouping", "group", "measure"]
+    stacked = _stack_groups(long, responses, groupings)
+    stacked["measure"] = stacked["item_id"]
+    stats = summarise(stacked, keys, instrument.scale.positive_threshold)
+    grid = pd.DataFrame(
+        [(q, g, c) for q, groups in groupings for c in item_columns(instrument) for g in groups],
+        columns=keys,
+    )
+    raw = grid.merge(stats, on=keys, how="left")
+    raw["n"] = raw["n"].fillna(0)
+    items = suppress(
+        raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
+        min_group_size,
+        keys=keys,
+        within=["grouping", "measure"],
+    )
+    fw_keys = [raw["grouping"], raw["group"], raw["measure"].map(frameworks)]
+    fw_stats = raw[["mean", "pct_positive"]].groupby(fw_keys, sort=False).mean()
+    hidden = items["suppressed"].groupby(fw_keys, sort=False).any()
+    stacked_fw = [stacked["grouping"], stacked["group"], stacked["item_id"].map(frameworks)]
+    answered = stacked["row"].groupby(stacked_fw, sort=False).nunique().rename("n")
+    fw_grid = pd.DataFrame(
+        [(q, g, f.id) for q, groups in groupings for f in instrument.frameworks for g in groups],
+        columns=keys,
+    )
+    fw_table = fw_grid.join(fw_stats, on=keys).join(answered, on=keys).join(hidden, on=keys)
+    fw_table["n"] = fw_table["n"].fillna(0)
+    fw_table["suppressed"] = fw_table["suppressed"].astype("boolean").fillna(True).astype(bool)
+    fw_table = suppress(fw_table[columns], min_group_size, keys=keys)
+    return _order_by_grouping(pd.concat([items, fw_table], ignore_index=True)[columns], groupings)
+
+
+def breakdown_labels(
+    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, min_group_size: int
+) -> pd.DataFrame:
+    """Label shares per respondent group and item; suppressed when the group's base is small."""
+    columns = ["grouping", "group", "item_id", "label", "score", "n", "pct", "suppressed", "base"]
+    groupings = _groupings(instrument, responses)
+    if not groupings:
+        return pd.DataFrame(columns=columns)
+    stacked = _stack_groups(long, responses, groupings)
+    combos = pd.DataFrame(
+        [(q, g) for q, groups in groupings for g in groups], columns=["grouping", "group"]
+    )
+    table = label_distribution(stacked, instrument, keys=["grouping", "group"], combos=combos)
+    table = suppress(
+        table,
+        min_group_size,
+        keys=["grouping", "group", "item_id", "label", "score"],
+        size="base",
+        within=["grouping", "item_id", "label"],
+    )
+    return table[columns]
+
+
+def profile(responses: pd.DataFrame, instrument: Instrument, min_group_size: int) -> pd.DataFrame:
+    """How many respondents fall in each group of each respondent question."""
+    pieces = []
+    total = len(responses)
+    for question in instrument.questions:
+        if question.id not in responses.columns:
+            continue
+        groups = list(question.reported_groups)
+        groups += sorted(set(responses[question.id].dropna().astype(str)) - set(groups))
+        counts = responses[question.id].astype(str).value_counts().reindex(groups, fill_value=0)
+        table = pd.DataFrame(
+            {
+                "question": question.id,
+                "group": groups,
+                "n": counts.to_numpy(),
+                "pct": counts.to_numpy() / total * 100.0 if total else np.nan,
+            }
+        )
+        pieces.append(
+            suppress(table, min_group_size, keys=["question", "group"], within=["question"])
+        )
+    columns = ["question", "group", "n", "pct", "suppressed"]
+    if not pieces:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(pieces, ignore_index=True)[columns]
+
+
+# ---------------------------------------------------------------------------
+# Comparator
+
+
+def welch_interval(
+    mean1: np.ndarray,
+    sd1: np.ndarray,
+    n1: np.ndarray,
+    mean2: np.ndarray,
+    sd2: np.ndarray,
+    n2: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Difference of means (1 - 2), its 95% Welch interval and Welch-Satterthwaite df."""
+    mean1, sd1, n1, mean2, sd2, n2 = (
+        np.asarray(a, dtype=float) for a in (mean1, sd1, n1, mean2, sd2, n2)
+    )
+    diff = mean1 - mean2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v1, v2 = sd1**2 / n1, sd2**2 / n2
+        se = np.sqrt(v1 + v2)
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    usable = (n1 >= 2) & (n2 >= 2)
+    df = np.where(usable & (se > 0), df, np.nan)
+    half = np.where(se > 0, _t_critical(df) * se, 0.0)
+    half = np.where(usable, half, np.nan)
+    return diff, diff - half, diff + half, df
+
+
+def _end_of_day(day: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(day) + pd.Timedelta(days=1)
+
+
+def comparator(
+    own: pd.DataFrame,
+    others: pd.DataFrame,
+    instrument: Instrument,
+    cutoff_day: dt.date,
+    has_comparator: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The system's statement means against every other system's responses to the cutoff.
+
+    `own` are the system's on-time responses; `others` every kept response of
+    the other systems that could be in the comparator. Those submitted by the
+    end of `cutoff_day` (late or not) form it. Returns (comparator, summary).
+    """
+    threshold = instrument.scale.positive_threshold
+    columns = item_columns(instrument)
+    if has_comparator and "submitted_at" in others.columns:
+        pool = others[others["submitted_at"] < _end_of_day(cutoff_day)]
+    else:
+        pool = others.iloc[0:0]
+    if not len(pool):
+        pool = own.iloc[0:0]  # same columns as the system's own table
+    own_stats = summarise(to_long(own, instrument), ["item_id"], threshold).set_index("item_id")
+    pool_stats = summarise(to_long(pool, instrument), ["item_id"], threshold).set_index("item_id")
+    own_stats = own_stats.reindex(columns)
+    pool_stats = pool_stats.reindex(columns)
+    table = pd.DataFrame(
+        {
+            "item_id": columns,
+            "n": own_stats["n"].fillna(0).to_numpy(),
+            "mean": own_stats["mean"].to_numpy(),
+            "comparator_n": pool_stats["n"].fillna(0).to_numpy(),
+            "comparator_mean": pool_stats["mean"].to_numpy(),
+        }
+    )
+    diff, low, high, df = welch_interval(
+        own_stats["mean"], own_stats["sd"], own_stats["n"],
+        pool_stats["mean"], pool_stats["sd"], pool_stats["n"],
+    )  # fmt: skip
+    table["diff"], table["diff_ci_low"], table["diff_ci_high"], table["df"] = diff, low, high, df
+    flag = np.where(high < 0, "lower", np.where(low > 0, "higher", "similar"))
+    flag = np.where(np.isnan(low), "no_comparator", flag)
+    table["flag"] = flag
+    table = table[[c for c in table.columns if c != "df"] + ["df"]]
+    if not len(pool):
+        table[["comparator_mean", "diff", "diff_ci_low", "diff_ci_high", "df"]] = np.nan
+        table["flag"] = "no_comparator"
+    systems = sorted(pool["system_id"].astype(str).unique()) if len(pool) else []
+    if not has_comparator:
+        note = "first system in review order: no earlier systems to compare with"
+    elif not len(pool):
+        note = "no responses from other systems by the cutoff"
+    else:
+        note = ""
+    summary = pd.DataFrame(
+        {
+            "systems": [";".join(systems)],
+            "n_systems": [len(systems)],
+            "responses": [len(pool)],
+            "cutoff": [f"{cutoff_day.isoformat()} 23:59:59"],
+            "note": [note],
+        }
+    )
+    return table, summary
+
+
+# ---------------------------------------------------------------------------
+# National consistency and response summary
+
+
+def consistency(statements: pd.DataFrame, top_n: int = TOP_N) -> pd.DataFrame:
+    """Per statement: in how many systems it is top-n, bottom-n, and worst of its framework.
+
+    `statements` is the national statement table restricted to system scopes
+    that are shown (not suppressed). Ranks use the "min" method both ways.
+    """
+    table = statements.copy()
+    by_scope = [table["scope"]]
+    table["top"] = min_rank(table["mean"], by_scope, ascending=False) <= top_n
+    table["bottom"] = min_rank(table["mean"], by_scope, ascending=True) <= top_n
+    lowest = table.groupby(["scope", FRAMEWORK], sort=False)["mean"].transform("min")
+    table["worst"] = table["mean"].notna() & (table["mean"] == lowest)
+    table["has_mean"] = table["mean"].notna()
+    out = table.groupby(["item_id", FRAMEWORK], sort=False).agg(
+        systems=("has_mean", "sum"),
+        top5=("top", "sum"),
+        bottom5=("bottom", "sum"),
+        worst_in_framework=("worst", "sum"),
+    )
+    return out.reset_index()
+
+
+def response_summary(responses: pd.DataFrame, systems: Iterable[System]) -> pd.DataFrame:
+    """Responses, free text, on-time and late counts per system in the sheet (0 without data)."""
+    ids = responses["system_id"].astype(str)
+    late = responses["late"].astype(bool)
+    counts = pd.DataFrame(
+        {
+            "responses": ids.value_counts(),
+            "free_text": responses["has_comment"].astype(bool).groupby(ids).sum(),
+            "on_time": (~late).groupby(ids).sum(),
+            "late": late.groupby(ids).sum(),
+        }
+    )
+    rows = []
+    for system in systems:
+        got = counts.loc[system.system_id] if system.system_id in counts.index else None
+        rows.append(
+            {
+                "system_id": system.system_id,
+                "name": system.name,
+                "review_order": system.review_order,
+                "questionnaire_version": system.questionnaire_version,
+                "sent_to": system.sent_to if system.sent_to is not None else np.nan,
+                **{
+                    key: int(got[key]) if got is not None else 0
+                    for key in ("responses", "free_text", "on_time", "late")
+                },
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------
+# Whole stages
+
+
+def _scoped_statements(
+    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, scopes: Sequence[str],
+    scope_column: str, min_group_size: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """Statement and group tables per scope, each scope suppressed when too small."""
+    tagged = _attach(long, responses, scope=scope_column)
+    statements = statement_scores(tagged, instrument, scopes)
+    groups = group_scores(statements, instrument)
+    sizes = responses[scope_column].astype(str).value_counts()
+    statements = suppress(
+        statements, min_group_size, keys=["scope", "item_id", FRAMEWORK],
+        size=statements["scope"].map(sizes).fillna(0),
+    )  # fmt: skip
+    groups = suppress(
+        groups, min_group_size, keys=["scope", "grouping", "group"],
+        size=groups["scope"].map(sizes).fillna(0),
+    )  # fmt: skip
+    return statements, groups
+
+
+def score_system(
+    responses: pd.DataFrame,
+    others: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    deadline: dt.date,
+    min_group_size: int,
+    has_comparator: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Every per-system table, from the system's on-time responses."""
+    own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
+    long = to_long(own, instrument)
+    total = len(own)
+    scope = own.assign(_scope="system")
+    statements, groups = _scoped_statements(
+        scope, long, instrument, ["system"], "_scope", min_group_size
+    )
+    labels = label_distribution(long, instrument)
+    labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=total)
+    comp, comp_summary = comparator(own, others, instrument, deadline, has_comparator)
+    pool_size = comp_summary["responses"].iloc[0]
+    comp_size = min(total, pool_size) if pool_size else total
+    comp = suppress(comp, min_group_size, keys=["item_id"], size=comp_size)
+    return {
+        "statement_scores": statements.drop(columns="scope"),
+        "group_scores": groups.drop(columns="scope"),
+        "label_distribution": labels.drop(columns="base"),
+        "comparator": comp,
+        "comparator_summary": comp_summary,
+        "breakdown_scores": breakdown_scores(own, long, instrument, min_group_size),
+        "profile": profile(own, instrument, min_group_size),
+    }
+
+
+def score_national(
+    responses: pd.DataFrame,
+    systems: Sequence[System],
+    instrument: Instrument,
+    *,
+    census_date: dt.date,
+    min_group_size: int,
+) -> dict[str, pd.DataFrame]:
+    """Every national table, from all kept responses submitted by the census date."""
+    systems = sorted(systems, key=lambda s: s.review_order)
+    kept = responses[responses["submitted_at"] < _end_of_day(census_date)].reset_index(drop=True)
+    long = to_long(kept, instrument)
+    with_data = set(kept["system_id"].astype(str))
+    system_ids = [s.system_id for s in systems if s.system_id in with_data]
+    scoped = kept.assign(_scope=kept["system_id"].astype(str))
+    national = kept.assign(_scope="national")
+    nat_statements, nat_groups = _scoped_statements(
+        national, long, instrument, ["national"], "_scope", min_group_size
+    )
+    sys_statements, sys_groups = _scoped_statements(
+        scoped, long, instrument, system_ids, "_scope", min_group_size
+    )
+    statements = pd.concat([nat_statements, sys_statements], ignore_index=True)
+    groups = pd.concat([nat_groups, sys_groups], ignore_index=True)
+    labels = label_distribution(long, instrument)
+    labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=len(kept))
+    shown = sys_statements[~sys_statements["suppressed"]]
+    return {
+        "statement_scores": statements,
+        "group_scores": groups,
+        "response_summary": response_summary(kept, systems),
+        "label_distribution": labels.drop(columns="base"),
+        "breakdown_scores": breakdown_scores(kept, long, instrument, min_group_size),
+        "breakdown_labels": breakdown_labels(kept, long, instrument, min_group_size),
+        "consistency": consistency(shown),
+        "profile": profile(kept, instrument, min_group_size),
+    }
+
+
+def concat_responses(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack clean per-system tables (an empty list gives an empty table)."""
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame(
+            {"system_id": pd.Series(dtype=str), "submitted_at": pd.Series(dtype="datetime64[ns]")}
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,40 @@
+"""Snakemake adapter: score every kept response to the census (rule score_national)."""
+
+import datetime as dt
+import logging
+import sys
+
+from relaudit.config import load_systems
+from relaudit.errors import RelauditError
+from relaudit.instrument import load_instrument
+from relaudit.io import read_parquet, write_csv
+from relaudit.score import concat_responses, score_national
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("score_national")
+
+
+def main() -> None:
+    instrument = load_instrument(snakemake.input.instrument)
+    systems = load_systems(snakemake.input.systems, instrument.versions)
+    responses = concat_responses(read_parquet(path) for path in snakemake.input.responses)
+    tables = score_national(
+        responses,
+        systems,
+        instrument,
+        census_date=dt.date.fromisoformat(snakemake.params.census_date),
+        min_group_size=int(snakemake.params.min_group_size),
+    )
+    for name, table in tables.items():
+        write_csv(table, snakemake.output[name])
+    log.info("%d responses from %d files", len(responses), len(snakemake.input.responses))
+
+
+try:
+    main()
+except RelauditError as exc:
+    log.error("%s", exc)
+    sys.stderr.write(f"relaudit: {exc}\n")
+    sys.exit(1)

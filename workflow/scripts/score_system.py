@@ -1,0 +1,50 @@
+"""Snakemake adapter: score one system's on-time responses (rule score_system)."""
+
+import datetime as dt
+import logging
+import sys
+
+from relaudit.errors import RelauditError
+from relaudit.instrument import load_instrument
+from relaudit.io import read_parquet, write_csv
+from relaudit.score import concat_responses, score_system
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("score_system")
+
+
+def main() -> None:
+    sid = snakemake.wildcards.sid
+    instrument = load_instrument(snakemake.input.instrument)
+    responses = read_parquet(snakemake.input.responses)
+    others = concat_responses(read_parquet(path) for path in snakemake.input.comparators)
+    tables = score_system(
+        responses,
+        others,
+        instrument,
+        deadline=dt.date.fromisoformat(snakemake.params.deadline),
+        min_group_size=int(snakemake.params.min_group_size),
+        has_comparator=bool(snakemake.params.has_comparator),
+    )
+    for name, table in tables.items():
+        write_csv(table, snakemake.output[name])
+    summary = tables["comparator_summary"].iloc[0]
+    log.info(
+        "%s: %d responses (%d on time); comparator %d responses from %d systems %s",
+        sid,
+        len(responses),
+        int((~responses["late"].astype(bool)).sum()),
+        summary["responses"],
+        summary["n_systems"],
+        summary["note"],
+    )
+
+
+try:
+    main()
+except RelauditError as exc:
+    log.error("%s", exc)
+    sys.stderr.write(f"relaudit: {exc}\n")
+    sys.exit(1)
