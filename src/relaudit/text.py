@@ -1,0 +1,805 @@
+"""Free text: redaction, escaping, theme coding and quote selection.
+
+Redaction of personal details from free text, before it reaches any output.
+
+Respondents were promised anonymity, and anyone can type anything. One pass
+over the text replaces, left to right, each URL, e-mail address, UK phone
+number, NHS-number-like group, UK postcode, titled name ("Dr Patel") and
+deny-listed name with a tag. Only counts per tag are returned: the removed
+text is kept nowhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+import yaml
+
+from relaudit.config import SCHEMA_DIR
+from relaudit.errors import ConfigError
+from relaudit.escape import (
+    escape_html,
+    escape_typst,
+    jinja_filters,
+    neutralise_formula,
+    safe_markdown,
+    strip_controls,
+)
+from relaudit.instrument import Instrument
+from relaudit.io import FORMULA_TRIGGERS
+from relaudit.suppress import suppress
+
+__all__ = [
+    "TAGS",
+    "TAG_AREA",
+    "Code",
+    "Context",
+    "Lexicon",
+    "apply_analyst_codes",
+    "choose_quotes",
+    "coding_sheet",
+    "comment_key",
+    "comment_rates",
+    "escape_html",
+    "escape_typst",
+    "group_sizes",
+    "jinja_filters",
+    "load_deny_list",
+    "load_lexicon",
+    "mask_area",
+    "neutralise_formula",
+    "normalise_text",
+    "parse_lexicon",
+    "quotable",
+    "quote_text",
+    "read_analyst_sheet",
+    "read_quotes",
+    "redact",
+    "safe_markdown",
+    "statement_contexts",
+    "theme_contexts",
+    "theme_counts",
+]
+
+TAG_URL = "[url]"
+TAG_EMAIL = "[email]"
+TAG_PHONE = "[phone]"
+TAG_NHS = "[nhs number]"
+TAG_POSTCODE = "[postcode]"
+TAG_NAME = "[name]"
+TAG_AREA = "[this area]"
+TAGS = (TAG_EMAIL, TAG_PHONE, TAG_NHS, TAG_POSTCODE, TAG_URL, TAG_NAME)
+
+# Trailing punctuation is sentence punctuation, not part of the URL.
+_URL = r"(?i:(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]}])"
+_EMAIL = r"(?i:[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})"
+# UK numbers: 0 then 9-10 digits, or +44 / 0044 (optionally "(0)") then 9-10
+# digits; spaces, hyphens and a bracketed area code allowed between digits.
+# A leading 0 (or the international prefix) is required, so years, counts and
+# money are never phone numbers.
+_SEP = r"[ \-]?\)?[ \-]?"
+_PHONE = (
+    r"(?<![\w+])(?:(?:\+|00)[ ]?44[ ]?(?:\(0\)[ ]?)?\(?|\(?0)"
+    rf"[1-9](?:{_SEP}\d){{8,9}}(?![\d])"
+)
+# NHS numbers: 10 digits grouped 3-3-4 (spaces or hyphens) or run together.
+_NHS = r"(?<![\w.,/£$])\d{3}(?:[ -]?)\d{3}(?:[ -]?)\d{4}(?![\w/]|[.,]\d)"
+# UK postcodes (outward + inward code), with or without the space.
+_POSTCODE = r"(?i:(?<![\w-])(?:[a-z]{1,2}\d[a-z\d]?|gir)[ ]?\d[abd-hjlnp-uw-z]{2}(?![\w-]))"
+_TITLES = "Mr|Mrs|Ms|Miss|Mx|Dr|Doctor|Prof|Professor|Cllr|Councillor|Sir|Dame|Lord|Lady|Rev|Revd"
+# "O'Neil" and "Smith-Jones" are one name; the "'s" of "Patel's" is not part of it.
+_NAME_PART = r"(?:['\u2019-][A-Za-z]{2,})*"
+_NAME_WORD = rf"[A-Z][A-Za-z]*{_NAME_PART}"
+_SURNAME = rf"(?:[ ]+[A-Z][a-z]+{_NAME_PART})?"
+# A title, then optional initials, then a capitalised name and maybe a surname.
+_TITLED_NAME = rf"(?<![\w])(?i:{_TITLES})\.?[ ]+(?:[A-Z]\.?[ ]+)*{_NAME_WORD}{_SURNAME}(?!\w)"
+# After Mr or Mrs (any case but capitals), Ms or Mx ("MS nurse" and "10 ms"
+# are not titles) a name typed in lower case is still a name ("mrs jones");
+# only small joining words are not.
+_NOT_A_NAME = r"(?:and|or|the|a|an|of|to|in|at|on|is|was|who|from|with|for)(?![\w'])"
+_LOWER_NAME = (
+    rf"(?<![\w])(?:[Mm]rs?|M[sx])\.?[ ]+(?!{_NOT_A_NAME})(?:[A-Za-z]\.?[ ]+)*"
+    rf"[a-z][a-z]*{_NAME_PART}{_SURNAME}(?!\w)"
+)
+
+_FIXED = [
+    ("url", _URL),
+    ("email", _EMAIL),
+    ("phone", _PHONE),
+    ("nhs", _NHS),
+    ("postcode", _POSTCODE),
+    ("titled", _TITLED_NAME),
+    ("lower_titled", _LOWER_NAME),
+]
+_TAG_OF_GROUP = {
+    "url": TAG_URL,
+    "email": TAG_EMAIL,
+    "phone": TAG_PHONE,
+    "nhs": TAG_NHS,
+    "postcode": TAG_POSTCODE,
+    "titled": TAG_NAME,
+    "lower_titled": TAG_NAME,
+    "denied": TAG_NAME,
+}
+_WORD_SEPARATORS = re.compile(r"[\s-]+")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC-normalise and drop control/invisible characters.
+
+    Full-width letters and zero-width spaces would otherwise let an address
+    or a name slip past the patterns.
+    """
+    return strip_controls(unicodedata.normalize("NFKC", str(text)))
+
+
+def load_deny_list(path: str | Path | None) -> list[str]:
+    """Names to redact, one per line; blank lines and ``#`` comments ignored.
+
+    A missing file is an empty list (no extra names), not an error.
+    """
+    if path is None:
+        return []
+    path = Path(path)
+    if not path.is_file():
+        return []
+    names = []
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def _phrase_pattern(phrases: Sequence[str]) -> str | None:
+    """Whole-word, case-insensitive alternation of phrases, longest first."""
+    # Spaces and hyphens are interchangeable: "Stoke-on-Trent" = "Stoke on Trent".
+    cleaned = {" ".join(_WORD_SEPARATORS.split(normalise_text(p).strip(" -"))) for p in phrases}
+    cleaned.discard("")
+    if not cleaned:
+        return None
+    ordered = sorted(cleaned, key=lambda p: (-len(p), p.casefold()))
+    alternatives = "|".join(r"[\s-]+".join(re.escape(w) for w in p.split()) for p in ordered)
+    return rf"(?i:(?<!\w)(?:{alternatives})(?!\w))"
+
+
+@lru_cache(maxsize=32)
+def _compile(deny: tuple[str, ...]) -> re.Pattern[str]:
+    parts = [f"(?P<{name}>{pattern})" for name, pattern in _FIXED]
+    denied = _phrase_pattern(deny)
+    if denied:
+        parts.append(f"(?P<denied>{denied})")
+    return re.compile("|".join(parts))
+
+
+def redact(text: str, deny_list: Sequence[str] = ()) -> tuple[str, dict[str, int]]:
+    """Replace personal details with tags; return the text and counts per tag.
+
+    Counts have every tag in :data:`TAGS` as a key (zero when none found).
+    """
+    pattern = _compile(tuple(deny_list))
+    counts = dict.fromkeys(TAGS, 0)
+
+    def _replace(match: re.Match[str]) -> str:
+        tag = _TAG_OF_GROUP[match.lastgroup or "denied"]
+        counts[tag] += 1
+        return tag
+
+    return pattern.sub(_replace, normalise_text(text)), counts
+
+
+def mask_area(text: str, names: Sequence[str]) -> tuple[str, int]:
+    """Replace a system's own name and aliases with ``[this area]``.
+
+    Used for the national annex, where a quote must not identify its area.
+    Returns the masked text and the number of replacements.
+    """
+    pattern = _phrase_pattern(names)
+    if pattern is None:
+        return normalise_text(text), 0
+    return re.subn(pattern, TAG_AREA, normalise_text(text))
+
+
+# ---------------------------------------------------------------------------
+# Coding: a lexicon suggests themes and framework concepts for each comment.
+# ---------------------------------------------------------------------------
+
+LEXICON_SCHEMA = "lexicon.schema.yaml"
+CODE_SEPARATOR = ";"
+# An analyst who writes this in analyst_codes removes every code from a comment.
+NO_CODES = "none"
+_CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Code:
+    """A theme or a framework concept, with the pattern that suggests it."""
+
+    id: str
+    label: str
+    kind: str  # "theme" or "concept"
+    pattern: re.Pattern[str]
+    exclude: re.Pattern[str] | None = None  # phrases that do not count (e.g. "NHS trust")
+    concepts: tuple[str, ...] = ()  # for a theme: the concepts it is linked to
+    grouping: str = ""  # for a concept: where it sits in the instrument
+    group: str = ""
+
+    def matches(self, text: str) -> bool:
+        """True when a term occurs in `text` outside the excluded phrases."""
+        if self.exclude is not None:
+            text = self.exclude.sub(" ", text)
+        return self.pattern.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The validated lexicon: codes in file order and attribution wording."""
+
+    themes: tuple[Code, ...]
+    concepts: tuple[Code, ...]
+    role_wording: dict[str, str]
+    org_type_wording: dict[str, str]
+    unknown_role: str = "Respondent"
+    unknown_org_type: str = "organisation not given"
+
+    @property
+    def codes(self) -> tuple[Code, ...]:
+        return self.themes + self.concepts
+
+    def suggest(self, text: str) -> list[str]:
+        """Codes whose terms occur in `text`, in lexicon order."""
+        return [code.id for code in self.codes if code.matches(text)]
+
+    def order(self, codes: Iterable[str]) -> list[str]:
+        """Unique codes in lexicon order; codes not in the lexicon after, sorted."""
+        position = {code.id: i for i, code in enumerate(self.codes)}
+        unique = set(codes)
+        return sorted(unique, key=lambda c: (position.get(c, len(position)), c))
+
+    def statement_codes(self, position: Mapping[str, str]) -> dict[str, int]:
+        """Codes relevant to a statement, with weights.
+
+        `position` is the statement's place in its framework (e.g.
+        ``{"attribute": "Trust", "dimension": "People"}``). Its concepts weigh
+        2 and the themes linked to them 1.
+        """
+        placed = {(k.casefold(), str(v).casefold()) for k, v in position.items()}
+        concepts = {
+            c.id for c in self.concepts if (c.grouping.casefold(), c.group.casefold()) in placed
+        }
+        weights = dict.fromkeys(sorted(concepts), 2)
+        for theme in self.themes:
+            if concepts.intersection(theme.concepts):
+                weights[theme.id] = 1
+        return weights
+
+    def attribution(self, role: str, org_type: str) -> str:
+        """Role and sector wording, e.g. "Operational manager, health provider"."""
+        who = self.role_wording.get(role, self.unknown_role)
+        where = self.org_type_wording.get(org_type, self.unknown_org_type)
+        return f"{who}, {where}"
+
+
+def term_pattern(term: str) -> str:
+    """Regex for one lexicon term: whole words, ``*`` at a word's end is a stem."""
+    words = []
+    for word in term.split():
+        stem = word.endswith("*")
+        body = re.escape(word.rstrip("*"))
+        words.append(body + (r"[\w'-]*" if stem else ""))
+    return r"(?<![\w])" + r"[\s-]+".join(words) + r"(?![\w])"
+
+
+def _compile_terms(terms: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(term_pattern(t) for t in terms), re.IGNORECASE)
+
+
+def _compile_exclude(entry: Mapping[str, Any]) -> re.Pattern[str] | None:
+    return _compile_terms(entry["exclude"]) if entry.get("exclude") else None
+
+
+def _load_schema(name: str) -> dict[str, Any]:
+    return yaml.safe_load((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def parse_lexicon(data: Mapping[str, Any], source: str = "<lexicon>") -> Lexicon:
+    """Validate lexicon data (schema, unique ids, links) and compile its terms."""
+    try:
+        jsonschema.validate(data, _load_schema(LEXICON_SCHEMA))
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
+        raise ConfigError(
+            f"{source}: at {where}: {exc.message}. Fix the lexicon; "
+            f"see workflow/schemas/{LEXICON_SCHEMA}."
+        ) from None
+    ids = [t["id"] for t in data["themes"]] + [c["id"] for c in data["concepts"]]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise ConfigError(f"{source}: code ids used twice: {', '.join(duplicates)}. Rename them.")
+    concept_ids = {c["id"] for c in data["concepts"]}
+    for theme in data["themes"]:
+        unknown = sorted(set(theme.get("concepts", [])) - concept_ids)
+        if unknown:
+            raise ConfigError(
+                f"{source}: theme {theme['id']} links to unknown concepts "
+                f"{', '.join(unknown)}. Add them under `concepts` or remove the link."
+            )
+    themes = tuple(
+        Code(
+            id=t["id"],
+            label=t["label"],
+            kind="theme",
+            pattern=_compile_terms(t["terms"]),
+            exclude=_compile_exclude(t),
+            concepts=tuple(t.get("concepts", ())),
+        )
+        for t in data["themes"]
+    )
+    concepts = tuple(
+        Code(
+            id=c["id"],
+            label=c["group"],
+            kind="concept",
+            pattern=_compile_terms(c["terms"]),
+            exclude=_compile_exclude(c),
+            grouping=c["grouping"],
+            group=c["group"],
+        )
+        for c in data["concepts"]
+    )
+    wording = data["attribution"]
+    return Lexicon(
+        themes=themes,
+        concepts=concepts,
+        role_wording=dict(wording["role"]),
+        org_type_wording=dict(wording["org_type"]),
+        unknown_role=wording.get("unknown_role", "Respondent"),
+        unknown_org_type=wording.get("unknown_org_type", "organisation not given"),
+    )
+
+
+def load_lexicon(path: str | Path) -> Lexicon:
+    """Read and validate the lexicon YAML file."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(
+            f"{path}: cannot read the lexicon ({exc}). Fix: check the file."
+        ) from None
+    return parse_lexicon(data or {}, str(path))
+
+
+def comment_key(system_id: str, response_id: str) -> str:
+    """Stable short key of a comment: not reversible into the response id.
+
+    The leading letter stops a spreadsheet from reading the key as a number.
+    """
+    digest = hashlib.sha256(f"{system_id}:{response_id}".encode()).hexdigest()
+    return "c" + digest[:12]
+
+
+def join_codes(codes: Iterable[str]) -> str:
+    return CODE_SEPARATOR.join(codes)
+
+
+def split_codes(cell: object) -> list[str]:
+    """Codes from a sheet cell: ``;`` or ``,`` separated, any case and spacing."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return []
+    text = str(cell).lstrip("'")  # write_csv's formula guard, if a code began with one
+    codes = []
+    for part in re.split(r"[;,]", text):
+        code = "_".join(part.strip().casefold().split())
+        if code:
+            codes.append(code)
+    return codes
+
+
+SHEET_COLUMNS = ("comment_key", "role", "org_type", "text", "suggested_codes", "analyst_codes")
+
+
+def coding_sheet(responses: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """One row per comment, with suggested codes and an empty analyst column.
+
+    Rows are sorted by comment key, so the sheet's order reveals nothing about
+    when anyone responded.
+    """
+    commented = responses[responses["has_comment"].astype(bool)]
+    rows = [
+        {
+            "comment_key": comment_key(str(r.system_id), str(r.response_id)),
+            "role": r.role,
+            "org_type": r.org_type,
+            "text": r.comment,
+            "suggested_codes": join_codes(lexicon.suggest(r.comment)),
+            "analyst_codes": "",
+            "late": bool(r.late),
+        }
+        for r in commented.itertuples(index=False)
+    ]
+    columns = [*SHEET_COLUMNS, "late"]
+    sheet = pd.DataFrame(rows, columns=columns)
+    return sheet.sort_values("comment_key", kind="stable").reset_index(drop=True)
+
+
+def read_analyst_sheet(path: str | Path) -> dict[str, list[str]]:
+    """Analyst codes by comment key from an edited coding sheet (blank = keep suggestions)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = {"comment_key", "analyst_codes"} - set(frame.columns)
+    if missing:
+        raise ConfigError(
+            f"{path}: coding sheet lacks column(s) {', '.join(sorted(missing))}. "
+            "Fix: start from the sheet the pipeline writes (text/coding_sheet.csv)."
+        )
+    codes: dict[str, list[str]] = {}
+    for key, cell in zip(frame["comment_key"], frame["analyst_codes"], strict=True):
+        key = key.strip().lstrip("'")
+        parsed = split_codes(cell)
+        if key and parsed:
+            codes[key] = parsed
+    return codes
+
+
+def apply_analyst_codes(
+    sheet: pd.DataFrame, analyst: Mapping[str, Sequence[str]], lexicon: Lexicon
+) -> tuple[pd.DataFrame, list[str]]:
+    """Final codes per comment: the analyst's where given, else the suggestions.
+
+    Returns the coded comments (``comment_key, role, org_type, text, codes,
+    late``) and warnings: analyst keys matching no comment, unknown codes.
+    """
+    known = {code.id for code in lexicon.codes}
+    warnings = []
+    stale = sorted(set(analyst) - set(sheet["comment_key"]))
+    if stale:
+        warnings.append(f"{len(stale)} analyst row(s) match no comment: {', '.join(stale[:5])}")
+    final = []
+    for key, suggested in zip(sheet["comment_key"], sheet["suggested_codes"], strict=True):
+        if key not in analyst:
+            final.append(suggested)
+            continue
+        chosen = [c for c in analyst[key] if c != NO_CODES]
+        for code in chosen:
+            if code not in known or not _CODE_ID.match(code):
+                warnings.append(f"comment {key}: analyst code {code!r} is not in the lexicon")
+        final.append(join_codes(lexicon.order(chosen)))
+    coded = sheet.loc[:, ["comment_key", "role", "org_type", "text", "late"]].copy()
+    coded.insert(4, "codes", final)
+    return coded.reset_index(drop=True), warnings
+
+
+# ---------------------------------------------------------------------------
+# Quotes: a few short, relevant, safely attributed comments per context.
+# ---------------------------------------------------------------------------
+
+QUOTE_COLUMNS = ("context_type", "context", "rank", "quote", "attribution", "comment_key")
+MIN_QUOTE_WORDS = 15
+MAX_QUOTE_WORDS = 150
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where quotes are shown: a statement or a theme, with relevant codes and weights."""
+
+    context_type: str  # "statement" or "theme"
+    context: str
+    weights: Mapping[str, int]
+
+
+_BULLET = re.compile(r"(?m)^[ \t]*[-*\u2022][ \t]+")
+
+
+def quote_text(text: str) -> str:
+    """A comment as a one-paragraph quote: bullet markers gone, whitespace collapsed."""
+    return " ".join(_BULLET.sub("", str(text)).split())
+
+
+def read_quotes(path: str | Path) -> pd.DataFrame:
+    """Read a ``quotes.csv`` for a document, undoing the CSV formula guard.
+
+    :func:`relaudit.io.write_csv` prefixes a cell starting with ``= + - @``
+    with an apostrophe for spreadsheets; a document shows the words as
+    written (escaped for its own format, e.g. with :func:`safe_markdown`).
+    """
+    frame = pd.read_csv(
+        path, dtype={"quote": str, "attribution": str, "comment_key": str}, keep_default_na=False
+    )
+    for column in ("quote", "attribution"):
+        frame[column] = frame[column].map(_unguard)
+    return frame
+
+
+def _unguard(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+def word_count(text: str) -> int:
+    return len(str(text).split())
+
+
+def group_sizes(respondents: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Respondents per (role, org_type) group."""
+    counts = respondents.groupby(["role", "org_type"], sort=True).size()
+    return {(str(r), str(o)): int(n) for (r, o), n in counts.items()}
+
+
+def quotable(
+    coded: pd.DataFrame,
+    sizes: Mapping[tuple[str, str], int],
+    min_group_size: int,
+    min_words: int = MIN_QUOTE_WORDS,
+    max_words: int = MAX_QUOTE_WORDS,
+) -> pd.DataFrame:
+    """Comments that may be quoted: right length, from a large enough group."""
+    words = coded["text"].map(word_count)
+    group_ok = [
+        sizes.get((str(r), str(o)), 0) >= min_group_size
+        for r, o in zip(coded["role"], coded["org_type"], strict=True)
+    ]
+    keep = (words >= min_words) & (words <= max_words) & pd.Series(group_ok, index=coded.index)
+    return coded[keep].reset_index(drop=True)
+
+
+def statement_contexts(
+    scores: pd.DataFrame, instrument: Instrument, lexicon: Lexicon, top_n: int
+) -> list[Context]:
+    """The best then the worst `top_n` statements by rank, each once."""
+    ranked = scores.dropna(subset=["mean", "rank"])
+    # Per-target instruments name statements "<item_id>@<target>".
+    base = ranked["item_id"].astype(str).str.split("@").str[0]
+    ranked = ranked[base.isin(instrument.item_ids)]
+    best = ranked.sort_values(["rank", "item_id"], kind="stable").head(top_n)
+    worst = ranked.sort_values(["rank", "item_id"], ascending=[False, True], kind="stable")
+    chosen = list(dict.fromkeys([*best["item_id"], *worst.head(top_n)["item_id"]]))
+    return [
+        Context(
+            "statement",
+            item_id,
+            lexicon.statement_codes(instrument.item(item_id.split("@")[0]).position),
+        )
+        for item_id in chosen
+    ]
+
+
+def theme_contexts(lexicon: Lexicon) -> list[Context]:
+    return [Context("theme", theme.id, {theme.id: 1}) for theme in lexicon.themes]
+
+
+def _relevance(codes: str, weights: Mapping[str, int]) -> int:
+    return sum(weights.get(code, 0) for code in set(codes.split(CODE_SEPARATOR)) if code)
+
+
+def choose_quotes(
+    candidates: pd.DataFrame,
+    contexts: Sequence[Context],
+    per_context: int,
+    lexicon: Lexicon,
+) -> pd.DataFrame:
+    """Pick up to `per_context` quotes for each context, deterministically.
+
+    A comment is relevant to a context when its codes carry weight there.
+    Candidates are ranked by relevance (then comment key), and taken
+    round-robin over roles, so a second quote from one role comes only after
+    every role with a relevant comment has given one. A comment already
+    quoted in an earlier context ranks below unused ones in its role.
+    `candidates` must already be quotable (see :func:`quotable`).
+    """
+    used: set[str] = set()
+    rows = []
+    records = candidates.to_dict("records")
+    for context in contexts:
+        ranked = []
+        for record in records:
+            score = _relevance(record["codes"], context.weights)
+            if score > 0:
+                ranked.append(
+                    (record["comment_key"] in used, -score, record["comment_key"], record)
+                )
+        ranked.sort(key=lambda entry: entry[:3])
+        by_role: dict[str, list[dict[str, Any]]] = {}
+        for *_, record in ranked:
+            by_role.setdefault(str(record["role"]), []).append(record)
+        picked = _round_robin(list(by_role.values()), per_context)
+        for rank, record in enumerate(picked, start=1):
+            used.add(record["comment_key"])
+            rows.append(
+                {
+                    "context_type": context.context_type,
+                    "context": context.context,
+                    "rank": rank,
+                    "quote": quote_text(record["text"]),
+                    "attribution": lexicon.attribution(record["role"], record["org_type"]),
+                    "comment_key": record["comment_key"],
+                }
+            )
+    return pd.DataFrame(rows, columns=list(QUOTE_COLUMNS))
+
+
+def _round_robin(queues: list[list[dict[str, Any]]], limit: int) -> list[dict[str, Any]]:
+    """Take one from each queue in turn (queues in the order given) up to `limit`."""
+    picked: list[dict[str, Any]] = []
+    depth = 0
+    while len(picked) < limit and any(depth < len(q) for q in queues):
+        for queue in queues:
+            if depth < len(queue) and len(picked) < limit:
+                picked.append(queue[depth])
+        depth += 1
+    return picked
+
+
+# ---------------------------------------------------------------------------
+# Summary tables.
+# ---------------------------------------------------------------------------
+
+
+def theme_counts(coded: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
+    """Comments per theme (``theme, label, comments, pct`` of all comments)."""
+    total = len(coded)
+    code_sets = [set(str(c).split(CODE_SEPARATOR)) for c in coded["codes"]]
+    rows = []
+    for theme in lexicon.themes:
+        count = sum(theme.id in codes for codes in code_sets)
+        pct = 100.0 * count / total if total else float("nan")
+        rows.append({"theme": theme.id, "label": theme.label, "comments": count, "pct": pct})
+    return pd.DataFrame(rows, columns=["theme", "label", "comments", "pct"])
+
+
+def comment_rates(
+    respondents: pd.DataFrame,
+    min_group_size: int,
+    group_order: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """Share of respondents who commented, by role and by organisation type.
+
+    Groups with fewer than `min_group_size` respondents are suppressed (with
+    complementary suppression within each grouping). Groups are listed in
+    `group_order` (e.g. the instrument's questionnaire order), then any
+    others alphabetically.
+    """
+    group_order = group_order or {}
+    rows = []
+    for grouping in ("role", "org_type"):
+        counts = respondents.groupby(grouping, sort=False)["has_comment"].agg(["size", "sum"])
+        order = list(group_order.get(grouping, ()))
+        groups = sorted(
+            counts.index.astype(str),
+            key=lambda g: (order.index(g) if g in order else len(order), g),
+        )
+        for group in groups:
+            size, commented = counts.loc[group]
+            rows.append(
+                {
+                    "grouping": grouping,
+                    "group": group,
+                    "respondents": int(size),
+                    "comments": int(commented),
+                    "pct": 100.0 * commented / size,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["grouping", "group", "respondents", "comments", "pct"])
+    return suppress(
+        frame, min_group_size, keys=["grouping", "group"], size="respondents", within=["grouping"]
+    )
+
+
+# ---------------------------------------------------------------------------
+# One call per stage, for the Snakemake scripts.
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class TextTables:
+    """Everything the text stage writes for one scope (a system or national)."""
+
+    coded: pd.DataFrame
+    quotes: pd.DataFrame
+    theme_counts: pd.DataFrame
+    comment_rates: pd.DataFrame
+    sheet: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _question_order(instrument: Instrument) -> dict[str, list[str]]:
+    order = {}
+    for question_id in ("role", "org_type"):
+        try:
+            order[question_id] = instrument.question(question_id).reported_groups
+        except KeyError:
+            order[question_id] = []
+    return order
+
+
+def system_text(
+    responses: pd.DataFrame,
+    scores: pd.DataFrame,
+    instrument: Instrument,
+    lexicon: Lexicon,
+    analyst: Mapping[str, Sequence[str]],
+    *,
+    min_group_size: int,
+    per_context: int,
+    top_n: int,
+) -> TextTables:
+    """Coding sheet, coded comments, quotes and tables of one system.
+
+    The sheet and the coded comments hold every kept comment (the national
+    annex needs the late ones); quotes, theme counts and comment rates use
+    on-time responses only, as the briefing pack does.
+    """
+    sheet = coding_sheet(responses, lexicon)
+    coded, warnings = apply_analyst_codes(sheet, analyst, lexicon)
+    # The written sheet carries the analyst's codes forward, so it can be
+    # copied to coding_dir and edited again.
+    sheet["analyst_codes"] = [join_codes(analyst.get(key, ())) for key in sheet["comment_key"]]
+    on_time = responses[~responses["late"].astype(bool)]
+    coded_on_time = coded[~coded["late"].astype(bool)].reset_index(drop=True)
+    candidates = quotable(coded_on_time, group_sizes(on_time), min_group_size)
+    contexts = statement_contexts(scores, instrument, lexicon, top_n) + theme_contexts(lexicon)
+    return TextTables(
+        coded=coded,
+        quotes=choose_quotes(candidates, contexts, per_context, lexicon),
+        theme_counts=theme_counts(coded_on_time, lexicon),
+        comment_rates=comment_rates(on_time, min_group_size, _question_order(instrument)),
+        sheet=sheet.loc[:, list(SHEET_COLUMNS)],
+        warnings=warnings,
+    )
+
+
+def national_text(
+    coded_by_system: Mapping[str, pd.DataFrame],
+    responses_by_system: Mapping[str, pd.DataFrame],
+    area_names: Mapping[str, Sequence[str]],
+    scores: pd.DataFrame,
+    instrument: Instrument,
+    lexicon: Lexicon,
+    *,
+    min_group_size: int,
+    per_context: int,
+    top_n: int,
+) -> TextTables:
+    """National quotes and tables from every kept comment (on time and late).
+
+    Each quote has its own system's name and aliases (`area_names`) replaced
+    with ``[this area]``, and is shown only if its role-and-sector group has
+    at least `min_group_size` kept respondents in that system. `scores` is
+    the national statement table; its ``national`` scope ranks statements.
+    """
+    candidates = []
+    for sid in sorted(coded_by_system):
+        coded = coded_by_system[sid].copy()
+        names = [sid, *area_names.get(sid, ())]
+        coded["text"] = [mask_area(text, names)[0] for text in coded["text"]]
+        sizes = group_sizes(responses_by_system[sid])
+        candidates.append(quotable(coded, sizes, min_group_size))
+    columns = ["comment_key", "role", "org_type", "text", "codes", "late"]
+    pool = pd.concat(candidates, ignore_index=True) if candidates else pd.DataFrame(columns=columns)
+    pool = pool.sort_values("comment_key", kind="stable").reset_index(drop=True)
+    every_comment = [coded_by_system[sid] for sid in sorted(coded_by_system)]
+    all_coded = (
+        pd.concat(every_comment, ignore_index=True)
+        if every_comment
+        else pd.DataFrame(columns=columns)
+    )
+    respondents = [responses_by_system[sid] for sid in sorted(responses_by_system)]
+    all_respondents = pd.concat(respondents, ignore_index=True)
+    if "scope" in scores.columns:
+        scores = scores[scores["scope"] == "national"]
+    contexts = statement_contexts(scores, instrument, lexicon, top_n) + theme_contexts(lexicon)
+    return TextTables(
+        coded=all_coded,
+        quotes=choose_quotes(pool, contexts, per_context, lexicon),
+        theme_counts=theme_counts(all_coded, lexicon),
+        comment_rates=comment_rates(all_respondents, min_group_size, _question_order(instrument)),
+    )

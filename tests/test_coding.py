@@ -1,0 +1,320 @@
+"""Coding comments with the lexicon, analysts' sheets and the text tables."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from relaudit.errors import ConfigError
+from relaudit.instrument import load_instrument
+from relaudit.io import write_csv
+from relaudit.text import (
+    apply_analyst_codes,
+    coding_sheet,
+    comment_key,
+    comment_rates,
+    load_lexicon,
+    parse_lexicon,
+    read_analyst_sheet,
+    split_codes,
+    term_pattern,
+    theme_counts,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+LEXICON_PATH = ROOT / "config" / "lexicon.yaml"
+INSTRUMENT_PATH = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
+
+SMALL = {
+    "themes": [
+        {"id": "money", "label": "Money", "concepts": ["people"], "terms": ["budget*", "cuts"]},
+        {"id": "talk", "label": "Talking", "terms": ["communicat*", "face to face"]},
+    ],
+    "concepts": [
+        {"id": "people", "grouping": "dimension", "group": "People", "terms": ["staff"]},
+        {"id": "trust", "grouping": "attribute", "group": "Trust", "terms": ["trust*"]},
+    ],
+    "attribution": {
+        "role": {"Senior executive": "Senior executive"},
+        "org_type": {"VCSE": "voluntary sector"},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon(LEXICON_PATH)
+
+
+@pytest.fixture(scope="module")
+def small():
+    return parse_lexicon(SMALL)
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "matches"),
+    [
+        ("transparen*", "more transparency please", True),
+        ("transparen*", "not Transparent at all", True),
+        ("transparen*", "nontransparent", False),
+        ("open", "be OPEN with us", True),
+        ("open", "the opening of a unit", False),
+        ("common purpose", "a Common   purpose", True),
+        ("common purpose", "common-purpose", True),
+        ("common purpose", "common purposes", False),
+        ("budget*", "budgetary pressure", True),
+        ("face-to-face", "face-to-face meetings", True),
+        ("other's shoes", "in each other's shoes", True),
+        ("a.b", "axb", False),
+    ],
+)
+def test_term_pattern(term: str, text: str, matches: bool) -> None:
+    assert bool(re.search(term_pattern(term), text, re.IGNORECASE)) is matches
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Budget cuts mean fewer staff.", ["money", "people"]),
+        ("We communicate face to face and trust each other", ["talk", "trust"]),
+        ("Nothing relevant here", []),
+        ("STAFF, staff and more Staff", ["people"]),
+        ("Trustworthy budgeting", ["money", "trust"]),
+    ],
+)
+def test_suggest_known_answers(small, text: str, codes: list[str]) -> None:
+    assert small.suggest(text) == codes
+
+
+def test_statement_codes_weights_concepts_and_linked_themes(small) -> None:
+    # People dimension: concept people (2) and theme money, which links to it (1).
+    assert small.statement_codes({"attribute": "Trust", "dimension": "People"}) == {
+        "people": 2,
+        "trust": 2,
+        "money": 1,
+    }
+    assert small.statement_codes({"domain": "Parity"}) == {}
+
+
+def test_order_puts_lexicon_codes_first(small) -> None:
+    assert small.order(["zeta", "trust", "money", "trust", "alpha"]) == [
+        "money",
+        "trust",
+        "alpha",
+        "zeta",
+    ]
+
+
+def test_attribution_wording(small) -> None:
+    assert small.attribution("Senior executive", "VCSE") == "Senior executive, voluntary sector"
+    assert small.attribution("Nobody", "Nowhere") == "Respondent, organisation not given"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["themes"][0].pop("label"), "label"),
+        (lambda d: d["themes"][0].update(id="Money Theme"), "does not match"),
+        (lambda d: d["concepts"][0].update(id="money"), "used twice"),
+        (lambda d: d["themes"][0].update(concepts=["nowhere"]), "unknown concepts"),
+        (lambda d: d["themes"][0].update(terms=["(evil|regex)"]), "does not match"),
+        (lambda d: d["themes"][0].update(terms=["bud*get"]), "does not match"),
+        (lambda d: d.pop("attribution"), "attribution"),
+    ],
+)
+def test_invalid_lexicon_is_refused(change, message: str) -> None:
+    data = copy.deepcopy(SMALL)
+    change(data)
+    with pytest.raises(ConfigError, match=message):
+        parse_lexicon(data)
+
+
+def test_project_lexicon_has_the_themes(lexicon) -> None:
+    assert [t.id for t in lexicon.themes] == [
+        "openness_honesty",
+        "common_purpose",
+        "leadership_change",
+        "blame_risk",
+        "finance_resources",
+        "commissioning_competition",
+        "voluntary_sector",
+        "communication",
+    ]
+    assert all(t.label for t in lexicon.themes)
+
+
+def test_project_lexicon_covers_every_statement_and_group(lexicon) -> None:
+    instrument = load_instrument(INSTRUMENT_PATH)
+    for item in instrument.items:
+        concepts = [c for c, w in lexicon.statement_codes(item.position).items() if w == 2]
+        assert len(concepts) == len(item.position), item.id
+    wordings = {"role": lexicon.role_wording, "org_type": lexicon.org_type_wording}
+    for question, wording in wordings.items():
+        assert set(instrument.question(question).reported_groups) <= set(wording)
+
+
+def test_project_lexicon_on_sample_comments(lexicon) -> None:
+    text = (
+        "Senior managers are not open with us and there is a real blame culture; "
+        "the voluntary sector is undervalued."
+    )
+    assert lexicon.suggest(text) == [
+        "openness_honesty",
+        "leadership_change",
+        "blame_risk",
+        "voluntary_sector",
+        "culture",
+    ]
+
+
+def test_comment_key_is_short_stable_and_not_the_id() -> None:
+    expected = "c" + hashlib.sha256(b"halton:R_123").hexdigest()[:12]
+    assert comment_key("halton", "R_123") == expected
+    assert comment_key("halton", "R_123") != comment_key("hartlepool", "R_123")
+    assert re.fullmatch(r"c[0-9a-f]{12}", expected)
+
+
+@pytest.mark.parametrize(
+    ("cell", "codes"),
+    [
+        ("blame_risk;trust", ["blame_risk", "trust"]),
+        (" Blame_Risk ; TRUST ,, ", ["blame_risk", "trust"]),
+        ("common purpose", ["common_purpose"]),
+        ("'=x", ["=x"]),
+        ("", []),
+        (float("nan"), []),
+        (None, []),
+    ],
+)
+def test_split_codes(cell, codes) -> None:
+    assert split_codes(cell) == codes
+
+
+def responses(rows: list[tuple]) -> pd.DataFrame:
+    """Responses from (response_id, role, org_type, comment, late) tuples."""
+    return pd.DataFrame(
+        [
+            {
+                "system_id": "sys",
+                "response_id": rid,
+                "role": role,
+                "org_type": org,
+                "comment": comment,
+                "has_comment": bool(comment),
+                "late": late,
+            }
+            for rid, role, org, comment, late in rows
+        ]
+    )
+
+
+def test_coding_sheet_lists_comments_by_key(small) -> None:
+    frame = responses(
+        [
+            ("R1", "Senior executive", "VCSE", "Budget cuts hurt", False),
+            ("R2", "Administrative", "Other", "", False),
+            ("R3", "Other", "VCSE", "We trust staff", True),
+        ]
+    )
+    sheet = coding_sheet(frame, small)
+    keys = sorted([comment_key("sys", "R1"), comment_key("sys", "R3")])
+    assert list(sheet["comment_key"]) == keys
+    by_key = sheet.set_index("comment_key")
+    assert by_key.loc[comment_key("sys", "R1"), "suggested_codes"] == "money"
+    assert by_key.loc[comment_key("sys", "R3"), "suggested_codes"] == "people;trust"
+    assert (sheet["analyst_codes"] == "").all()
+    assert "response_id" not in sheet.columns
+
+
+def test_analyst_codes_replace_suggestions(small, tmp_path) -> None:
+    frame = responses(
+        [
+            ("R1", "Senior executive", "VCSE", "Budget cuts hurt", False),
+            ("R2", "Other", "VCSE", "We trust staff", False),
+            ("R3", "Other", "VCSE", "staff", False),
+        ]
+    )
+    sheet = coding_sheet(frame, small)
+    edited = sheet.drop(columns=["late"]).copy()
+    k1, k2, k3 = (comment_key("sys", r) for r in ("R1", "R2", "R3"))
+    edited.loc[edited["comment_key"] == k1, "analyst_codes"] = "Trust; talk"
+    edited.loc[edited["comment_key"] == k2, "analyst_codes"] = "none"
+    extra = pd.DataFrame([{"comment_key": "cdeadbeef0000", "analyst_codes": "money"}])
+    path = write_csv(pd.concat([edited, extra], ignore_index=True), tmp_path / "sys.csv")
+    analyst = read_analyst_sheet(path)
+    coded, warnings = apply_analyst_codes(sheet, analyst, small)
+    final = dict(zip(coded["comment_key"], coded["codes"], strict=True))
+    assert final == {k1: "talk;trust", k2: "", k3: "people"}
+    assert any("match no comment" in w for w in warnings)
+    assert list(coded.columns) == ["comment_key", "role", "org_type", "text", "codes", "late"]
+
+
+def test_unknown_analyst_code_is_kept_with_a_warning(small) -> None:
+    sheet = coding_sheet(responses([("R1", "Other", "VCSE", "x", False)]), small)
+    coded, warnings = apply_analyst_codes(sheet, {comment_key("sys", "R1"): ["new_theme"]}, small)
+    assert coded.loc[0, "codes"] == "new_theme"
+    assert any("new_theme" in w for w in warnings)
+
+
+def test_analyst_sheet_needs_its_columns(tmp_path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("key,codes\nc1,x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="analyst_codes"):
+        read_analyst_sheet(path)
+
+
+def test_theme_counts_known_answer(small) -> None:
+    coded = pd.DataFrame({"codes": ["money;trust", "money", "", "talk;people"]})
+    table = theme_counts(coded, small)
+    assert table.to_dict("records") == [
+        {"theme": "money", "label": "Money", "comments": 2, "pct": 50.0},
+        {"theme": "talk", "label": "Talking", "comments": 1, "pct": 25.0},
+    ]
+
+
+def test_comment_rates_known_answer_with_suppression() -> None:
+    # role A: 6 respondents, 3 comments; role B: 5, 5; role C: 2, 1 (too small,
+    # so B, the smallest other group, is hidden as well).
+    rows = [("A", True)] * 3 + [("A", False)] * 3 + [("B", True)] * 5 + [("C", True), ("C", False)]
+    frame = pd.DataFrame(
+        {
+            "role": [r for r, _ in rows],
+            "org_type": ["VCSE"] * len(rows),
+            "has_comment": [c for _, c in rows],
+        }
+    )
+    table = comment_rates(frame, 5, {"role": ["C", "B", "A"]})
+    roles = table[table["grouping"] == "role"].set_index("group")
+    assert list(roles.index) == ["C", "B", "A"]
+    assert roles.loc["A", "respondents"] == 6 and roles.loc["A", "comments"] == 3
+    assert roles.loc["A", "pct"] == 50.0 and not roles.loc["A", "suppressed"]
+    for hidden in ("B", "C"):
+        assert roles.loc[hidden, "suppressed"]
+        assert pd.isna(roles.loc[hidden, ["respondents", "comments", "pct"]]).all()
+    org = table[table["grouping"] == "org_type"].iloc[0]
+    assert (org["respondents"], org["comments"], org["pct"]) == (13, 9, 900 / 13)
+
+
+def test_schema_file_is_valid_yaml() -> None:
+    schema = yaml.safe_load((ROOT / "workflow" / "schemas" / "lexicon.schema.yaml").read_text())
+    assert schema["required"] == ["themes", "concepts", "attribution"]
+
+
+@pytest.mark.parametrize(
+    ("text", "trust"),
+    [
+        ("There is little trust between partners", True),
+        ("In the trust we are under pressure", False),
+        ("The NHS Trust board met", False),
+        ("The foundation trusts and the acute trust compete", False),
+        ("Our trust has grown, and we trust each other", True),
+    ],
+)
+def test_excluded_phrases_do_not_count(lexicon, text: str, trust: bool) -> None:
+    assert ("trust" in lexicon.suggest(text)) is trust

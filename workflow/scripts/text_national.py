@@ -1,0 +1,47 @@
+"""Snakemake adapter: national quotes and text tables (rule text_national)."""
+
+import logging
+import sys
+
+from relaudit.config import load_systems
+from relaudit.errors import RelauditError
+from relaudit.instrument import load_instrument
+from relaudit.io import read_csv, read_parquet, write_csv
+from relaudit.text import load_lexicon, national_text
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("text_national")
+
+
+def main() -> None:
+    instrument = load_instrument(snakemake.input.instrument)
+    systems = {s.system_id: s for s in load_systems(snakemake.input.systems, instrument.versions)}
+    sids = list(snakemake.params.system_ids)
+    coded = dict(zip(sids, (read_parquet(p) for p in snakemake.input.coded), strict=True))
+    responses = dict(zip(sids, (read_parquet(p) for p in snakemake.input.responses), strict=True))
+    result = national_text(
+        coded,
+        responses,
+        {sid: [systems[sid].name, *systems[sid].aliases] for sid in sids},
+        read_csv(snakemake.input.scores),
+        instrument,
+        load_lexicon(snakemake.input.lexicon),
+        min_group_size=int(snakemake.params.min_group_size),
+        per_context=int(snakemake.params.quotes_per_context),
+        top_n=int(snakemake.params.top_n),
+    )
+    out = snakemake.output
+    write_csv(result.quotes, out.quotes)
+    write_csv(result.theme_counts, out.theme_counts)
+    write_csv(result.comment_rates, out.comment_rates)
+    log.info("national: %d comments, %d quotes", len(result.coded), len(result.quotes))
+
+
+try:
+    main()
+except RelauditError as exc:
+    log.error("%s", exc)
+    sys.stderr.write(f"relaudit: {exc}\n")
+    sys.exit(1)

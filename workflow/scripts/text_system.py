@@ -1,0 +1,53 @@
+"""Snakemake adapter: code one system's comments and choose its quotes (rule text_system)."""
+
+import logging
+import sys
+
+from relaudit.errors import RelauditError
+from relaudit.instrument import load_instrument
+from relaudit.io import read_csv, read_parquet, write_csv, write_parquet
+from relaudit.text import load_lexicon, read_analyst_sheet, system_text
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("text_system")
+
+
+def main() -> None:
+    sid = snakemake.wildcards.sid
+    analyst_sheet = list(snakemake.input.coding_sheet)
+    analyst = read_analyst_sheet(analyst_sheet[0]) if analyst_sheet else {}
+    result = system_text(
+        read_parquet(snakemake.input.responses),
+        read_csv(snakemake.input.scores),
+        load_instrument(snakemake.input.instrument),
+        load_lexicon(snakemake.input.lexicon),
+        analyst,
+        min_group_size=int(snakemake.params.min_group_size),
+        per_context=int(snakemake.params.quotes_per_context),
+        top_n=int(snakemake.params.top_n),
+    )
+    out = snakemake.output
+    write_csv(result.sheet, out.coding_sheet)
+    write_parquet(result.coded, out.comments_coded)
+    write_csv(result.quotes, out.quotes)
+    write_csv(result.theme_counts, out.theme_counts)
+    write_csv(result.comment_rates, out.comment_rates)
+    log.info(
+        "%s: %d comments, %d analyst-coded, %d quotes",
+        sid,
+        len(result.coded),
+        len(analyst),
+        len(result.quotes),
+    )
+    for warning in result.warnings:
+        log.warning("%s", warning)
+
+
+try:
+    main()
+except RelauditError as exc:
+    log.error("%s", exc)
+    sys.stderr.write(f"relaudit: {exc}\n")
+    sys.exit(1)
