@@ -1,0 +1,243 @@
+"""Known-answer tests for relaudit.findings on a small hand-made table set.
+
+Four statements a-d, two groupings. Expected values are worked out by hand in
+the comments, not by the code under test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from relaudit import findings as fnd
+from relaudit.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+NAN = float("nan")
+
+SCORES = pd.DataFrame(
+    {
+        "item_id": ["a", "b", "c", "d", "e"],
+        "framework": ["fw1", "fw1", "fw2", "fw2", "fw2"],
+        "n": [20, 20, 20, 20, 0],
+        "mean": [3.10, 1.80, 2.40, 3.10, NAN],
+        "pct_positive": [70.0, 25.0, 45.0, 65.0, NAN],
+        "rank": [1, 4, 3, 1, NAN],
+    }
+)
+COMPARATOR = pd.DataFrame(
+    {
+        "item_id": ["a", "b", "c", "d"],
+        "n": [20, 20, 20, 20],
+        "mean": [3.10, 1.80, 2.40, 3.10],
+        "comparator_n": [200] * 4,
+        "comparator_mean": [2.60, 2.50, 2.55, 3.00],
+        "diff": [0.50, -0.70, -0.15, 0.10],
+        "diff_ci_low": [0.20, -1.00, -0.45, -0.20],
+        "diff_ci_high": [0.80, -0.40, 0.15, 0.40],
+        "flag": ["higher", "lower", "similar", "similar"],
+    }
+)
+NO_COMPARATOR = COMPARATOR.assign(
+    comparator_mean=NAN, diff=NAN, diff_ci_low=NAN, diff_ci_high=NAN, flag="no_comparator"
+)
+# Role on b: Senior 3.0, Admin 1.5, Operational suppressed (would be 0.5),
+# Did not answer 0.2 (derived, ignored) -> gap 3.0 - 1.5 = 1.5.
+# Org on b: Provider 2.0, VCSE 1.6 -> gap 0.4.  Role on fw1: one group only -> no gap.
+BREAKDOWN = pd.DataFrame(
+    [
+        ("role", "Senior executive", "b", 8, 3.0, False),
+        ("role", "Administrative", "b", 6, 1.5, False),
+        ("role", "Operational management", "b", NAN, NAN, True),
+        ("role", "Did not answer", "b", 7, 0.2, False),
+        ("org_type", "Health provider", "b", 12, 2.0, False),
+        ("org_type", "VCSE", "b", 5, 1.6, False),
+        ("role", "Senior executive", "fw1", 8, 2.9, False),
+        ("role", "Administrative", "fw1", NAN, NAN, True),
+    ],
+    columns=["grouping", "group", "measure", "n", "mean", "suppressed"],
+).assign(pct_positive=50.0)
+GROUP_SCORES = pd.DataFrame(
+    [
+        ("framework", "fw1", 2.45),
+        ("framework", "fw2", 2.75),
+        ("domain", "Continuity", 2.10),
+        ("domain", "Parity", 2.90),
+        ("domain", "Directness", 2.40),
+    ],
+    columns=["grouping", "group", "mean"],
+)
+LABELS = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "fw1": "Value", "fw2": "Near"}
+GROUPINGS = {"role": "Role", "org_type": "Organisation type"}
+
+
+def build(comparator=COMPARATOR, top_n=2):
+    return fnd.build_findings(
+        SCORES,
+        comparator,
+        BREAKDOWN,
+        GROUP_SCORES,
+        top_n=top_n,
+        midpoint=2.5,
+        labels=LABELS,
+        grouping_names=GROUPINGS,
+    )
+
+
+def test_best_and_worst_ties_keep_table_order_and_skip_missing():
+    best, worst = fnd.best_and_worst(SCORES, 2)
+    assert list(best["item_id"]) == ["a", "d"]  # 3.10 tie: a comes first
+    assert list(worst["item_id"]) == ["b", "c"]  # 1.80, 2.40; e has no mean
+
+
+def test_comparator_differences():
+    higher, lower = fnd.comparator_differences(COMPARATOR)
+    assert list(higher["item_id"]) == ["a"]
+    assert list(lower["item_id"]) == ["b"]
+    assert fnd.has_comparator(COMPARATOR)
+    assert not fnd.has_comparator(NO_COMPARATOR)
+
+
+def test_group_gaps_known_answer():
+    gaps = fnd.group_gaps(BREAKDOWN)
+    assert list(zip(gaps["grouping"], gaps["measure"], strict=True)) == [
+        ("role", "b"),
+        ("org_type", "b"),
+    ]
+    first = gaps.iloc[0]
+    assert (first["high_group"], first["low_group"]) == ("Senior executive", "Administrative")
+    assert first["gap"] == pytest.approx(1.5)
+    assert gaps.iloc[1]["gap"] == pytest.approx(0.4)
+
+
+def test_group_gaps_ignore_suppressed_even_if_a_value_leaked():
+    leaked = BREAKDOWN.copy()
+    leaked.loc[2, ["n", "mean"]] = [3, 0.5]  # suppressed row with numbers
+    gaps = fnd.group_gaps(leaked)
+    assert gaps.iloc[0]["low_group"] == "Administrative"
+
+
+def test_groups_below():
+    below = fnd.groups_below(GROUP_SCORES, "domain", 2.5)
+    assert list(below["group"]) == ["Continuity", "Directness"]
+
+
+def test_key_messages_carry_the_numbers():
+    messages = fnd.key_messages(build())
+    text = "\n".join(messages)
+    assert "Value 2.45; Near 2.75" in text
+    assert (
+        "highest-scoring statement was \u201cAlpha\u201d (mean 3.10 out of 5, 70% positive)" in text
+    )
+    assert (
+        "lowest-scoring statement was \u201cBeta\u201d (mean 1.80 out of 5, 25% positive)" in text
+    )
+    assert "1 statement scored higher and 1 lower" in text
+    assert "largest shortfall was on \u201cBeta\u201d: 1.80 against 2.50 (\u22120.70)" in text
+    assert "largest lead was on \u201cAlpha\u201d: 3.10 against 2.60 (+0.50)" in text
+    assert (
+        "A wide gap by role on \u201cBeta\u201d: Senior executive 3.00 (n = 8) against "
+        "Administrative 1.50 (n = 6), a gap of 1.50." in text
+    )
+
+
+def test_key_messages_without_comparator():
+    text = "\n".join(fnd.key_messages(build(NO_COMPARATOR)))
+    assert "There is no comparator" in text
+    assert "shortfall" not in text
+
+
+def rules(*raw):
+    return fnd.parse_enquiry_rules({"rules": list(raw)}, source="test.yaml")
+
+
+def test_lines_of_enquiry_known_answer():
+    found = build(top_n=2)
+    lines = fnd.lines_of_enquiry(
+        rules(
+            {
+                "id": "r1",
+                "when": "bottom_and_lower",
+                "text": "Low and behind: {statement} {mean} vs {comparator_mean} ({diff})",
+            },
+            {"id": "r2", "when": "bottom", "text": "Low: {statement} {pct_positive}"},
+            {
+                "id": "r3",
+                "when": "group_gap",
+                "threshold": 1.0,
+                "text": "Gap on {measure} by {grouping}: {high_group} {high_mean} / {low_group} "
+                "{low_mean} = {gap}",
+            },
+            {"id": "r4", "when": "domain_below", "max": 1, "text": "{domain} {mean} < {threshold}"},
+            {"id": "r5", "when": "no_comparator", "text": "None to compare"},
+        ),
+        found,
+    )
+    assert lines == [
+        "Low and behind: Beta 1.80 vs 2.50 (\u22120.70)",
+        # b already has a line, so r2 only fires for c.
+        "Low: Gamma 45%",
+        # Only the role gap (1.5) reaches the threshold of 1.0.
+        "Gap on Beta by role: Senior executive 3.00 / Administrative 1.50 = 1.50",
+        # Continuity 2.10 and Directness 2.40 are below 2.5; max 1.
+        "Continuity 2.10 < 2.5",
+    ]
+
+
+def test_no_comparator_rule_fires_only_without_comparator():
+    rule = rules({"id": "none", "when": "no_comparator", "text": "No comparator."})
+    assert fnd.lines_of_enquiry(rule, build(NO_COMPARATOR)) == ["No comparator."]
+    assert fnd.lines_of_enquiry(rule, build()) == []
+
+
+def test_values_with_braces_are_not_reinterpreted():
+    hostile = dict(LABELS, b="{statement} {0} {__class__}")
+    found = fnd.build_findings(
+        SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
+        labels=hostile, grouping_names=GROUPINGS,
+    )  # fmt: skip
+    rule = rules({"id": "r", "when": "bottom", "max": 1, "text": "Look at {statement}."})
+    assert fnd.lines_of_enquiry(rule, found) == ["Look at {statement} {0} {__class__}."]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"id": "x", "when": "sometimes", "text": "t"}, "rule 1 ('x'), key when"),
+        ({"id": "x", "when": "bottom", "text": "{gap}"}, "placeholder {gap} is not available"),
+        ({"id": "x", "when": "group_gap", "text": "t"}, "'threshold' is a required property"),
+        ({"id": "x", "when": "bottom", "text": "{unclosed"}, "not a valid template"),
+        ({"id": "Bad Id", "when": "bottom", "text": "t"}, "key id"),
+    ],
+)
+def test_rule_errors_name_file_rule_and_fix(raw, message):
+    with pytest.raises(ConfigError) as info:
+        rules(raw)
+    text = str(info.value)
+    assert text.startswith("test.yaml: rule 1")
+    assert message in text
+    assert "Fix:" in text
+
+
+def test_duplicate_rule_ids_rejected():
+    with pytest.raises(ConfigError, match="rule 2 \\('x'\\): duplicate id"):
+        rules({"id": "x", "when": "bottom", "text": "a"}, {"id": "x", "when": "lower", "text": "b"})
+
+
+def test_shipped_rules_file_is_valid_and_uses_every_kind():
+    path = ROOT / "config" / "enquiry_rules.yaml"
+    loaded = fnd.load_enquiry_rules(path)
+    assert {r.when for r in loaded} == set(fnd.RULE_FIELDS)
+    assert yaml.safe_load(path.read_text())["rules"]
+
+
+def test_key_messages_explain_a_reversed_worst_statement():
+    found = fnd.build_findings(
+        SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
+        labels=LABELS, grouping_names=GROUPINGS, reversed_items=["b"],
+    )  # fmt: skip
+    worst = next(m for m in fnd.key_messages(found) if m.startswith("The lowest"))
+    assert "worded negatively" in worst

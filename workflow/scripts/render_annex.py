@@ -1,0 +1,54 @@
+"""Snakemake adapter: write and render the national annex (rule render_annex)."""
+
+import logging
+import time
+from pathlib import Path
+
+from relaudit.config import load_systems
+from relaudit.document import (
+    ANNEX_TABLES,
+    TEMPLATE_DIR,
+    annex_context,
+    load_annex_tables,
+    load_figures,
+    render_and_record,
+    render_template,
+    write_qmd,
+)
+from relaudit.instrument import load_instrument
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("render_annex")
+
+
+def main() -> None:
+    start = time.perf_counter()
+    instrument = load_instrument(snakemake.input.instrument)
+    qmd = Path(snakemake.output.qmd)
+    context = annex_context(
+        instrument,
+        load_annex_tables({name: snakemake.input[name] for name in ANNEX_TABLES}),
+        load_figures(snakemake.input.figures, qmd.parent),
+        min_group_size=int(snakemake.params.min_group_size),
+        top_n=int(snakemake.params.top_n),
+        census_date=str(snakemake.params.census_date),
+        systems=load_systems(snakemake.input.systems_sheet, instrument.versions),
+    )
+    write_qmd(render_template("annex.qmd.j2", context, TEMPLATE_DIR), qmd)
+    log.info("wrote %s in %.2f s", qmd, time.perf_counter() - start)
+    info = render_and_record(
+        qmd,
+        list(snakemake.params.formats),
+        str(snakemake.params.engine),
+        running_header=context["header"],
+        render_info=snakemake.output.render_info,
+    )
+    log.info(
+        "rendered %s with %s (%s)", sorted(info["outputs"]), info["engine"], info["engine_version"]
+    )
+    log.info("done in %.2f s", time.perf_counter() - start)
+
+
+main()

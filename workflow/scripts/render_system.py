@@ -1,0 +1,61 @@
+"""Snakemake adapter: write and render one system's briefing pack (rule render_system)."""
+
+import json
+import logging
+import time
+from pathlib import Path
+
+from relaudit.config import load_systems
+from relaudit.document import (
+    BRIEFING_TABLES,
+    TEMPLATE_DIR,
+    briefing_context,
+    load_figures,
+    load_tables,
+    render_and_record,
+    render_template,
+    write_qmd,
+)
+from relaudit.findings import load_enquiry_rules
+from relaudit.instrument import load_instrument
+
+logging.basicConfig(
+    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
+)
+log = logging.getLogger("render_system")
+
+
+def main() -> None:
+    start = time.perf_counter()
+    sid = snakemake.params.sid
+    instrument = load_instrument(snakemake.input.instrument)
+    systems = load_systems(snakemake.input.systems_sheet, instrument.versions)
+    system = next(s for s in systems if s.system_id == sid)
+    qmd = Path(snakemake.output.qmd)
+    context = briefing_context(
+        system,
+        instrument,
+        load_tables({name: snakemake.input[name] for name in BRIEFING_TABLES}),
+        load_figures(snakemake.input.figures, qmd.parent),
+        json.loads(Path(snakemake.input.validation).read_text(encoding="utf-8")),
+        load_enquiry_rules(snakemake.input.enquiry_rules),
+        min_group_size=int(snakemake.params.min_group_size),
+        top_n=int(snakemake.params.top_n),
+        census_date=str(snakemake.params.census_date),
+    )
+    write_qmd(render_template("briefing.qmd.j2", context, TEMPLATE_DIR), qmd)
+    log.info("wrote %s in %.2f s", qmd, time.perf_counter() - start)
+    info = render_and_record(
+        qmd,
+        list(snakemake.params.formats),
+        str(snakemake.params.engine),
+        running_header=system.name,
+        render_info=snakemake.output.render_info,
+    )
+    log.info(
+        "rendered %s with %s (%s)", sorted(info["outputs"]), info["engine"], info["engine_version"]
+    )
+    log.info("done in %.2f s", time.perf_counter() - start)
+
+
+main()
