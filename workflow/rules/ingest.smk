@@ -39,10 +39,24 @@ rule audit_tables:
         cell_issues=expand(f"{R}/systems/{{sid}}/audit/cell_issues.csv", sid=SYSTEM_IDS),
         redaction=expand(f"{R}/systems/{{sid}}/audit/redaction.csv", sid=SYSTEM_IDS),
     output:
-        reconciliation=f"{R}/audit/reconciliation.csv",
+        reconciliation=report(
+            f"{R}/audit/reconciliation.csv",
+            caption="../report/audit/reconciliation.rst",
+            category="Audit",
+            subcategory="Data checks",
+            labels={"table": "reconciliation"},
+        ),
+        # Holds response ids: kept out of report.html, which is shared more widely.
         quarantine=f"{R}/audit/quarantine.csv",
+        # Holds response ids: kept out of report.html, which is shared more widely.
         cell_issues=f"{R}/audit/cell_issues.csv",
-        redaction=f"{R}/audit/redaction.csv",
+        redaction=report(
+            f"{R}/audit/redaction.csv",
+            caption="../report/audit/redaction.rst",
+            category="Audit",
+            subcategory="Data checks",
+            labels={"table": "redaction"},
+        ),
     log:
         f"{R}/logs/audit_tables.log",
     benchmark:

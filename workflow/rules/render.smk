@@ -1,1 +1,183 @@
-# Rules for the render stage (see docs/dataflow.md).
+# Rules for the render stage (see docs/dataflow.md): write each system's
+# briefing pack and the national annex, then the provenance manifest.
+from pathlib import Path
+
+# SYSTEM_TABLES and NATIONAL_TABLES come from score.smk (included before this file).
+TEXT_TABLE_NAMES = ["quotes", "theme_counts", "comment_rates"]
+AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction"]
+
+
+# Every file under templates/ (Jinja templates, CSS, Typst, filters): a change
+# to any of them re-renders the documents.
+TEMPLATE_FILES = sorted(
+    str(p) for p in Path("templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+)
+# Optional inputs of the manifest: only the ones that exist.
+OPTIONAL_INPUTS = {
+    key: [str(config[key])] if config.get(key) and Path(config[key]).is_file() else []
+    for key in ("redact_list", "lexicon", "enquiry_rules")
+}
+CODING_SHEETS = [
+    str(p) for p in (Path(config["coding_dir"]) / f"{sid}.csv" for sid in SYSTEM_IDS) if p.is_file()
+]
+
+
+rule render_system:
+    input:
+        statement_scores=f"{R}/systems/{{sid}}/tables/statement_scores.csv",
+        group_scores=f"{R}/systems/{{sid}}/tables/group_scores.csv",
+        label_distribution=f"{R}/systems/{{sid}}/tables/label_distribution.csv",
+        comparator=f"{R}/systems/{{sid}}/tables/comparator.csv",
+        comparator_summary=f"{R}/systems/{{sid}}/tables/comparator_summary.csv",
+        breakdown_scores=f"{R}/systems/{{sid}}/tables/breakdown_scores.csv",
+        profile=f"{R}/systems/{{sid}}/tables/profile.csv",
+        quotes=f"{R}/systems/{{sid}}/text/quotes.csv",
+        theme_counts=f"{R}/systems/{{sid}}/text/theme_counts.csv",
+        comment_rates=f"{R}/systems/{{sid}}/text/comment_rates.csv",
+        figures=f"{R}/systems/{{sid}}/figures/figures.json",
+        reconciliation=f"{R}/systems/{{sid}}/audit/reconciliation.csv",
+        quarantine=f"{R}/systems/{{sid}}/audit/quarantine.csv",
+        validation=f"{R}/systems/{{sid}}/audit/validation.json",
+        templates=TEMPLATE_FILES,
+        enquiry_rules=config["enquiry_rules"],
+        instrument=config["instrument"],
+        systems_sheet=config["systems_sheet"],
+    output:
+        qmd=f"{R}/systems/{{sid}}/briefing.qmd",
+        docs=[
+            report(
+                f"{R}/systems/{{sid}}/briefing.{fmt}",
+                caption="../report/briefing.rst",
+                category="Briefing packs",
+                subcategory="{sid}",
+                labels={"system": "{sid}", "format": fmt.upper()},
+            )
+            for fmt in FORMATS
+        ],
+        render_info=f"{R}/systems/{{sid}}/render.json",
+    log:
+        f"{R}/logs/render_system/{{sid}}.log",
+    benchmark:
+        f"{R}/benchmarks/render_system/{{sid}}.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        sid="{sid}",
+        min_group_size=config["min_group_size"],
+        top_n=config["top_n"],
+        formats=FORMATS,
+        engine=config["render"]["engine"],
+        census_date=config["census_date"],
+    script:
+        "../scripts/render_system.py"
+
+
+rule render_annex:
+    input:
+        statement_scores=f"{R}/national/tables/statement_scores.csv",
+        group_scores=f"{R}/national/tables/group_scores.csv",
+        response_summary=f"{R}/national/tables/response_summary.csv",
+        label_distribution=f"{R}/national/tables/label_distribution.csv",
+        breakdown_scores=f"{R}/national/tables/breakdown_scores.csv",
+        breakdown_labels=f"{R}/national/tables/breakdown_labels.csv",
+        consistency=f"{R}/national/tables/consistency.csv",
+        profile=f"{R}/national/tables/profile.csv",
+        quotes=f"{R}/national/text/quotes.csv",
+        theme_counts=f"{R}/national/text/theme_counts.csv",
+        comment_rates=f"{R}/national/text/comment_rates.csv",
+        figures=f"{R}/national/figures/figures.json",
+        reconciliation=f"{R}/audit/reconciliation.csv",
+        quarantine=f"{R}/audit/quarantine.csv",
+        templates=TEMPLATE_FILES,
+        instrument=config["instrument"],
+        systems_sheet=config["systems_sheet"],
+    output:
+        qmd=f"{R}/national/annex.qmd",
+        docs=[
+            report(
+                f"{R}/national/annex.{fmt}",
+                caption="../report/annex.rst",
+                category="National annex",
+                labels={"format": fmt.upper()},
+            )
+            for fmt in FORMATS
+        ],
+        render_info=f"{R}/national/render.json",
+    log:
+        f"{R}/logs/render_annex.log",
+    benchmark:
+        f"{R}/benchmarks/render_annex/render_annex.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        min_group_size=config["min_group_size"],
+        top_n=config["top_n"],
+        formats=FORMATS,
+        engine=config["render"]["engine"],
+        census_date=config["census_date"],
+    script:
+        "../scripts/render_annex.py"
+
+
+rule manifest:
+    input:
+        raw_exports=[str(p) for sid in SYSTEM_IDS for p in EXPORTS[sid]],
+        config_files=workflow.configfiles,
+        instrument=config["instrument"],
+        systems_sheet=config["systems_sheet"],
+        redact_list=OPTIONAL_INPUTS["redact_list"],
+        lexicon=OPTIONAL_INPUTS["lexicon"],
+        enquiry_rules=OPTIONAL_INPUTS["enquiry_rules"],
+        coding_sheets=CODING_SHEETS,
+        templates=TEMPLATE_FILES,
+        lock_file=[p for p in ["requirements.lock"] if Path(p).is_file()],
+        documents=expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS)
+        + expand(f"{R}/national/annex.{{fmt}}", fmt=FORMATS),
+        qmds=expand(f"{R}/systems/{{sid}}/briefing.qmd", sid=SYSTEM_IDS)
+        + [f"{R}/national/annex.qmd"],
+        render_info=expand(f"{R}/systems/{{sid}}/render.json", sid=SYSTEM_IDS)
+        + [f"{R}/national/render.json"],
+        audit=expand(f"{R}/audit/{{name}}.csv", name=AUDIT_TABLE_NAMES),
+        tables=expand(
+            f"{R}/systems/{{sid}}/tables/{{name}}.csv", sid=SYSTEM_IDS, name=SYSTEM_TABLES
+        )
+        + expand(f"{R}/national/tables/{{name}}.csv", name=NATIONAL_TABLES),
+        text=expand(
+            f"{R}/systems/{{sid}}/text/{{name}}.csv", sid=SYSTEM_IDS, name=TEXT_TABLE_NAMES
+        )
+        + expand(f"{R}/national/text/{{name}}.csv", name=TEXT_TABLE_NAMES),
+        figures=expand(f"{R}/systems/{{sid}}/figures/figures.json", sid=SYSTEM_IDS)
+        + [f"{R}/national/figures/figures.json"],
+    output:
+        manifest=report(
+            f"{R}/audit/manifest.json",
+            caption="../report/manifest.rst",
+            category="Audit",
+            subcategory="Provenance",
+            labels={"table": "manifest"},
+        ),
+    log:
+        f"{R}/logs/manifest.log",
+    benchmark:
+        f"{R}/benchmarks/manifest/manifest.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        root=workflow.basedir,
+        # R, from the output path (R/audit/manifest.json).
+        results_dir=lambda wildcards, output: str(Path(output.manifest).parent.parent),
+        input_kinds=[
+            "raw_exports",
+            "config_files",
+            "instrument",
+            "systems_sheet",
+            "redact_list",
+            "lexicon",
+            "enquiry_rules",
+            "coding_sheets",
+            "templates",
+            "lock_file",
+        ],
+        output_kinds=["documents", "qmds", "render_info", "audit", "tables", "text", "figures"],
+    script:
+        "../scripts/manifest.py"
