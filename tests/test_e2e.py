@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import html.parser
+import io
 import json
 import re
 import shutil
@@ -175,8 +176,12 @@ def make_hostile_fixture(base: Path) -> tuple[Path, Path]:
     raw = base / "raw"
     shutil.copytree(SMALL / "raw", raw)
     for path in sorted(raw.glob("*/*.csv")):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.reader(handle))
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:  # the fixture has a Windows-1252 export
+            text = data.decode("cp1252")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
         header = rows[0]
         comment = next(i for i, h in enumerate(header) if h.startswith("Please add any comments"))
         for row in rows[1:]:
@@ -190,7 +195,7 @@ def make_hostile_fixture(base: Path) -> tuple[Path, Path]:
     name_at, alias_at = header.index("name"), header.index("aliases")
     cells = lines[2].split("\t")
     cells[alias_at] = ";".join(a for a in [cells[alias_at], cells[name_at]] if a)
-    cells[name_at] = "Bramfield <b>x</b> #read(\"/etc/passwd\") $y$ @ref {{ config }}"
+    cells[name_at] = 'Bramfield <b>x</b> #read("/etc/passwd") $y$ @ref {{ config }}'
     lines[2] = "\t".join(cells)
     sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return raw, sheet
@@ -268,7 +273,7 @@ def file_texts(results: Path):
             continue
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
-            yield path, "\n".join(frame.astype(str).to_numpy().ravel().tolist())
+            yield path, "\n".join(str(value) for value in frame.to_numpy().ravel())
         elif path.suffix == ".pdf":
             yield path, pdf_text(path)
         else:
@@ -427,5 +432,5 @@ def test_analyst_coding_sheet_changes_quotes(hostile_build):
     after = pd.read_csv(results / "systems/bramfield/text/quotes.csv", dtype=str)
     assert not before.equals(after)
     coded = pd.read_parquet(results / "systems/bramfield/text/comments_coded.parquet")
-    assert all(list(codes) == ["finance_resources"] for codes in coded["codes"])
+    assert set(coded["codes"]) == {"finance_resources"}
     target.unlink()

@@ -10,6 +10,13 @@ from relaudit.config import load_systems
 from relaudit.errors import RelauditError
 from relaudit.ingest import discover_exports
 from relaudit.instrument import load_instrument
+from relaudit.provenance import figure_caption
+from relaudit.figures import (
+    DEFAULT_COMMUNICATION_ITEMS,
+    communication_items,
+    national_chart_names,
+    system_chart_names,
+)
 
 
 def _fail(exc):
@@ -72,6 +79,31 @@ def coding_sheet(wildcards):
     """The analyst-edited coding sheet of a system, when one exists."""
     path = Path(config["coding_dir"]) / f"{wildcards.sid}.csv"
     return [str(path)] if path.exists() else []
+
+
+# The communication statements charted by role (those the instrument has).
+FIGURE_COMMUNICATION_ITEMS = communication_items(INSTRUMENT, DEFAULT_COMMUNICATION_ITEMS)
+SYSTEM_FIGURES = system_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
+NATIONAL_FIGURES = national_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
+FIGURE_FORMATS = ["svg", "png"]
+
+
+def system_figures(sid):
+    """figures.json and every chart file of one system, in document order."""
+    files = [
+        f"{R}/systems/{sid}/figures/{name}.{ext}"
+        for name in SYSTEM_FIGURES
+        for ext in FIGURE_FORMATS
+    ]
+    return [f"{R}/systems/{sid}/figures/figures.json"] + files
+
+
+def national_figures():
+    """figures.json and every chart file of the national annex, in document order."""
+    files = [
+        f"{R}/national/figures/{name}.{ext}" for name in NATIONAL_FIGURES for ext in FIGURE_FORMATS
+    ]
+    return [f"{R}/national/figures/figures.json"] + files
 
 
 def final_targets():

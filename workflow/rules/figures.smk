@@ -1,37 +1,6 @@
 # Rules for the figures stage (see docs/dataflow.md): every chart of a
 # system's briefing pack and of the national annex, as SVG (HTML) and PNG
 # (PDF/DOCX), listed in document order in figures.json.
-from relaudit.provenance import figure_caption
-from relaudit.figures import (
-    DEFAULT_COMMUNICATION_ITEMS,
-    communication_items,
-    national_chart_names,
-    system_chart_names,
-)
-
-# The communication statements charted by role (those the instrument has).
-FIGURE_COMMUNICATION_ITEMS = communication_items(INSTRUMENT, DEFAULT_COMMUNICATION_ITEMS)
-SYSTEM_FIGURES = system_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
-NATIONAL_FIGURES = national_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
-FIGURE_FORMATS = ["svg", "png"]
-
-
-def system_figures(sid):
-    """figures.json and every chart file of one system, in document order."""
-    files = [
-        f"{R}/systems/{sid}/figures/{name}.{ext}"
-        for name in SYSTEM_FIGURES
-        for ext in FIGURE_FORMATS
-    ]
-    return [f"{R}/systems/{sid}/figures/figures.json"] + files
-
-
-def national_figures():
-    """figures.json and every chart file of the national annex, in document order."""
-    files = [
-        f"{R}/national/figures/{name}.{ext}" for name in NATIONAL_FIGURES for ext in FIGURE_FORMATS
-    ]
-    return [f"{R}/national/figures/figures.json"] + files
 
 
 rule figures_system:
