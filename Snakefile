@@ -10,9 +10,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
-include: "workflow/rules/score.smk"
-include: "workflow/rules/text.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/analyse.smk"
 include: "workflow/rules/render.smk"
 
 

@@ -428,7 +428,7 @@ def test_analyst_coding_sheet_changes_quotes(hostile_build):
     target = hostile_build["coding"] / "bramfield.csv"
     edited.to_csv(target, index=False)
     result = snakemake("--config", *hostile_build["config"])
-    assert "text_system" in result.stdout + result.stderr
+    assert "analyse_system" in result.stdout + result.stderr
     after = pd.read_csv(results / "systems/bramfield/text/quotes.csv", dtype=str)
     assert not before.equals(after)
     coded = pd.read_parquet(results / "systems/bramfield/text/comments_coded.parquet")

@@ -36,7 +36,7 @@ def test_dry_run_prints_the_dag():
 def test_lint_is_clean():
     result = run_snakemake("--lint")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Congratulations, your workflow is in a good condition!" in result.stdout
+    assert "Congratulations, your workflow is in a good condition!" in result.stdout + result.stderr
 
 
 def test_bad_systems_sheet_stops_with_a_short_message(tmp_path):

@@ -721,6 +721,17 @@ def _question_order(instrument: Instrument) -> dict[str, list[str]]:
     return order
 
 
+def code_comments(
+    responses: pd.DataFrame, lexicon: Lexicon, analyst: Mapping[str, Sequence[str]]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Every kept comment of one system with its final codes (the analyst's where given).
+
+    Coding is cheap and deterministic, so the national stage codes comments
+    itself rather than waiting for every system's text stage.
+    """
+    return apply_analyst_codes(coding_sheet(responses, lexicon), analyst, lexicon)
+
+
 def system_text(
     responses: pd.DataFrame,
     scores: pd.DataFrame,

@@ -75,6 +75,17 @@ def all_clean_parquets(wildcards=None):
     return [clean_parquet(sid) for sid in SYSTEM_IDS]
 
 
+# Analysts' edited coding sheets, one per system where present.
+CODING_SHEET_PATHS = [
+    str(path) if path.is_file() else ""
+    for path in (Path(config["coding_dir"]) / f"{sid}.csv" for sid in SYSTEM_IDS)
+]
+
+
+def all_coding_sheets():
+    return [path for path in CODING_SHEET_PATHS if path]
+
+
 def coding_sheet(wildcards):
     """The analyst-edited coding sheet of a system, when one exists."""
     path = Path(config["coding_dir"]) / f"{wildcards.sid}.csv"
@@ -104,6 +115,77 @@ def national_figures():
         f"{R}/national/figures/{name}.{ext}" for name in NATIONAL_FIGURES for ext in FIGURE_FORMATS
     ]
     return [f"{R}/national/figures/figures.json"] + files
+
+
+# Table names (see docs/dataflow.md).
+SYSTEM_TABLES = [
+    "statement_scores",
+    "group_scores",
+    "label_distribution",
+    "comparator",
+    "comparator_summary",
+    "breakdown_scores",
+    "profile",
+]
+NATIONAL_TABLES = [
+    "statement_scores",
+    "group_scores",
+    "response_summary",
+    "label_distribution",
+    "breakdown_scores",
+    "breakdown_labels",
+    "consistency",
+    "profile",
+]
+SYSTEM_TEXT = ["coding_sheet", "quotes", "theme_counts", "comment_rates"]
+NATIONAL_TEXT = ["quotes", "theme_counts", "comment_rates"]
+# The first system reviewed had no earlier systems to compare with.
+FIRST_REVIEWED = min(s.review_order for s in SYSTEMS)
+
+
+def table_output(scope, name):
+    """A table output, listed in the Snakemake report with its caption."""
+    if scope == "system":
+        path = f"{R}/systems/{{sid}}/tables/{name}.csv"
+        where = {"category": "System tables", "subcategory": "{sid}"}
+        labels = {"system": "{sid}", "table": name}
+    else:
+        path = f"{R}/national/tables/{name}.csv"
+        where = {"category": "National tables"}
+        labels = {"table": name}
+    return report(path, caption=f"../report/tables/{name}.rst", labels=labels, **where)
+
+
+def chart_outputs(scope):
+    """Every chart file; the SVGs go into the Snakemake report (the PNGs are for PDF)."""
+    folder = f"{R}/systems/{{sid}}/figures" if scope == "system" else f"{R}/national/figures"
+    names = SYSTEM_FIGURES if scope == "system" else NATIONAL_FIGURES
+    where = (
+        {"category": "System figures", "subcategory": "{sid}"}
+        if scope == "system"
+        else {"category": "National figures"}
+    )
+    outputs = []
+    for name in names:
+        labels = {"system": "{sid}", "figure": name} if scope == "system" else {"figure": name}
+        svg = f"{folder}/{name}.svg"
+        outputs.append(report(svg, caption=figure_caption(name), labels=labels, **where))
+        outputs.append(f"{folder}/{name}.png")
+    return outputs
+
+
+def stage(script, inputs, outputs, params):
+    """One stage of a merged job (see workflow/scripts/run_stages.py).
+
+    `inputs` maps the stage's input names to ["input" | "output", job name];
+    `outputs` and `params` are lists of the job's names the stage uses.
+    """
+    return {
+        "script": script,
+        "input": inputs,
+        "output": {name: name for name in outputs},
+        "params": {name: name for name in params},
+    }
 
 
 def final_targets():

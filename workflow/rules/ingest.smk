@@ -24,6 +24,7 @@ rule ingest_system:
         f"{R}/logs/ingest_system/{{sid}}.log",
     benchmark:
         f"{R}/benchmarks/ingest_system/{{sid}}.tsv"
+    priority: 30
     conda:
         "../../environment.yml"
     params:

@@ -2,7 +2,7 @@
 # briefing pack and the national annex, then the provenance manifest.
 from pathlib import Path
 
-# SYSTEM_TABLES and NATIONAL_TABLES come from score.smk (included before this file).
+# SYSTEM_TABLES and NATIONAL_TABLES come from common.smk.
 TEXT_TABLE_NAMES = ["quotes", "theme_counts", "comment_rates"]
 AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction"]
 
@@ -17,9 +17,6 @@ OPTIONAL_INPUTS = {
     key: [str(config[key])] if config.get(key) and Path(config[key]).is_file() else []
     for key in ("redact_list", "lexicon", "enquiry_rules")
 }
-CODING_SHEETS = [
-    str(p) for p in (Path(config["coding_dir"]) / f"{sid}.csv" for sid in SYSTEM_IDS) if p.is_file()
-]
 
 
 rule render_system:
@@ -128,7 +125,7 @@ rule manifest:
         redact_list=OPTIONAL_INPUTS["redact_list"],
         lexicon=OPTIONAL_INPUTS["lexicon"],
         enquiry_rules=OPTIONAL_INPUTS["enquiry_rules"],
-        coding_sheets=CODING_SHEETS,
+        coding_sheets=all_coding_sheets(),
         templates=TEMPLATE_FILES,
         lock_file=[p for p in ["requirements.lock"] if Path(p).is_file()],
         documents=expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS)

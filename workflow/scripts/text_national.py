@@ -7,7 +7,7 @@ from relaudit.config import load_systems
 from relaudit.errors import RelauditError
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv, read_parquet, write_csv
-from relaudit.text import load_lexicon, national_text
+from relaudit.text import code_comments, load_lexicon, national_text, read_analyst_sheet
 
 logging.basicConfig(
     filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
@@ -19,15 +19,24 @@ def main() -> None:
     instrument = load_instrument(snakemake.input.instrument)
     systems = {s.system_id: s for s in load_systems(snakemake.input.systems, instrument.versions)}
     sids = list(snakemake.params.system_ids)
-    coded = dict(zip(sids, (read_parquet(p) for p in snakemake.input.coded), strict=True))
     responses = dict(zip(sids, (read_parquet(p) for p in snakemake.input.responses), strict=True))
+    lexicon = load_lexicon(snakemake.input.lexicon)
+    # Code every system's comments here (analysts' sheets applied), rather than
+    # wait for each system's text stage: the annex need not wait for the packs.
+    sheets = dict(snakemake.params.coding_sheets)
+    coded = {
+        sid: code_comments(
+            responses[sid], lexicon, read_analyst_sheet(sheets[sid]) if sheets.get(sid) else {}
+        )[0]
+        for sid in sids
+    }
     result = national_text(
         coded,
         responses,
         {sid: [systems[sid].name, *systems[sid].aliases] for sid in sids},
         read_csv(snakemake.input.scores),
         instrument,
-        load_lexicon(snakemake.input.lexicon),
+        lexicon,
         min_group_size=int(snakemake.params.min_group_size),
         per_context=int(snakemake.params.quotes_per_context),
         top_n=int(snakemake.params.top_n),

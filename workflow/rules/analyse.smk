@@ -1,0 +1,147 @@
+# Rules for the analysis stages (see docs/dataflow.md): scores and the
+# comparator, free text (coding and quotes), and figures, for each system's
+# pack and for the national annex.
+#
+# Each stage is its own adapter in workflow/scripts/ (score_*.py, text_*.py,
+# figures_*.py), but the three run in one job per system: each job is a new
+# Python process, and start-up and imports cost as much as a stage's work
+# (see benchmarks/RESULTS.md). Ingest and render stay separate jobs, so a new
+# export or a template change reruns only what it must.
+
+SYSTEM_SCORE_STAGE = stage(
+    "score_system.py",
+    inputs={
+        "responses": ["input", "responses"],
+        "comparators": ["input", "comparators"],
+        "instrument": ["input", "instrument"],
+    },
+    outputs=SYSTEM_TABLES,
+    params=["min_group_size", "deadline", "has_comparator"],
+)
+SYSTEM_TEXT_STAGE = stage(
+    "text_system.py",
+    inputs={
+        "responses": ["input", "responses"],
+        "scores": ["output", "statement_scores"],
+        "instrument": ["input", "instrument"],
+        "lexicon": ["input", "lexicon"],
+        "coding_sheet": ["input", "coding_sheet"],
+    },
+    outputs=[*SYSTEM_TEXT, "comments_coded"],
+    params=["min_group_size", "quotes_per_context", "top_n"],
+)
+SYSTEM_FIGURES_STAGE = stage(
+    "figures_system.py",
+    inputs={name: ["output", name] for name in SYSTEM_TABLES}
+    | {"instrument": ["input", "instrument"]},
+    outputs=["figures_json"],
+    params=["min_group_size", "top_n", "communication_items", "names"],
+)
+
+
+rule analyse_system:
+    input:
+        responses=f"{R}/systems/{{sid}}/clean/responses.parquet",
+        comparators=comparator_parquets,
+        instrument=config["instrument"],
+        lexicon=config["lexicon"],
+        coding_sheet=coding_sheet,
+        stage_scripts=[
+            "workflow/scripts/score_system.py",
+            "workflow/scripts/text_system.py",
+            "workflow/scripts/figures_system.py",
+        ],
+    output:
+        **{name: table_output("system", name) for name in SYSTEM_TABLES},
+        **{name: f"{R}/systems/{{sid}}/text/{name}.csv" for name in SYSTEM_TEXT},
+        comments_coded=f"{R}/systems/{{sid}}/text/comments_coded.parquet",
+        figures_json=f"{R}/systems/{{sid}}/figures/figures.json",
+        charts=chart_outputs("system"),
+    log:
+        f"{R}/logs/analyse_system/{{sid}}.log",
+    benchmark:
+        f"{R}/benchmarks/analyse_system/{{sid}}.tsv"
+    # Before any rendering, so the national chain overlaps with rendering packs.
+    priority: 10
+    conda:
+        "../../environment.yml"
+    params:
+        min_group_size=config["min_group_size"],
+        deadline=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].deadline.isoformat(),
+        has_comparator=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].review_order != FIRST_REVIEWED,
+        quotes_per_context=config["quotes_per_context"],
+        top_n=config["top_n"],
+        communication_items=FIGURE_COMMUNICATION_ITEMS,
+        names=SYSTEM_FIGURES,
+        stages=[SYSTEM_SCORE_STAGE, SYSTEM_TEXT_STAGE, SYSTEM_FIGURES_STAGE],
+    script:
+        "../scripts/run_stages.py"
+
+
+NATIONAL_SCORE_STAGE = stage(
+    "score_national.py",
+    inputs={
+        "responses": ["input", "responses"],
+        "systems": ["input", "systems"],
+        "instrument": ["input", "instrument"],
+    },
+    outputs=NATIONAL_TABLES,
+    params=["min_group_size", "census_date"],
+)
+NATIONAL_TEXT_STAGE = stage(
+    "text_national.py",
+    inputs={
+        "responses": ["input", "responses"],
+        "scores": ["output", "statement_scores"],
+        "systems": ["input", "systems"],
+        "instrument": ["input", "instrument"],
+        "lexicon": ["input", "lexicon"],
+    },
+    outputs=NATIONAL_TEXT,
+    params=["system_ids", "coding_sheets", "min_group_size", "quotes_per_context", "top_n"],
+)
+NATIONAL_FIGURES_STAGE = stage(
+    "figures_national.py",
+    inputs={name: ["output", name] for name in [*NATIONAL_TABLES, "comment_rates"]}
+    | {"instrument": ["input", "instrument"]},
+    outputs=["figures_json"],
+    params=["min_group_size", "top_n", "communication_items", "names"],
+)
+
+
+rule analyse_national:
+    input:
+        responses=all_clean_parquets(),
+        coding_sheets=all_coding_sheets(),
+        systems=config["systems_sheet"],
+        instrument=config["instrument"],
+        lexicon=config["lexicon"],
+        stage_scripts=[
+            "workflow/scripts/score_national.py",
+            "workflow/scripts/text_national.py",
+            "workflow/scripts/figures_national.py",
+        ],
+    output:
+        **{name: table_output("national", name) for name in NATIONAL_TABLES},
+        **{name: f"{R}/national/text/{name}.csv" for name in NATIONAL_TEXT},
+        figures_json=f"{R}/national/figures/figures.json",
+        charts=chart_outputs("national"),
+    log:
+        f"{R}/logs/analyse_national.log",
+    benchmark:
+        f"{R}/benchmarks/analyse_national/analyse_national.tsv"
+    priority: 20
+    conda:
+        "../../environment.yml"
+    params:
+        min_group_size=config["min_group_size"],
+        census_date=config["census_date"],
+        system_ids=SYSTEM_IDS,
+        coding_sheets={sid: path for sid, path in zip(SYSTEM_IDS, CODING_SHEET_PATHS) if path},
+        quotes_per_context=config["quotes_per_context"],
+        top_n=config["top_n"],
+        communication_items=FIGURE_COMMUNICATION_ITEMS,
+        names=NATIONAL_FIGURES,
+        stages=[NATIONAL_SCORE_STAGE, NATIONAL_TEXT_STAGE, NATIONAL_FIGURES_STAGE],
+    script:
+        "../scripts/run_stages.py"
