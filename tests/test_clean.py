@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from known_answers import CENSUS_COUNTS
 
 from relaudit.clean import (
     ParsedRow,
@@ -467,30 +468,6 @@ def test_combine_audit_tables_fails(record: dict[str, object], listed: int) -> N
 
 # ---------------------------------------------------------------------------
 # The committed demo programme (the census counts of the published annex)
-
-# system_id: (responses_at_census, free_text_at_census), from shared/spec/systems.csv
-CENSUS_COUNTS = {
-    "halton": (16, 7),
-    "bracknell-forest": (18, 8),
-    "stoke-on-trent": (43, 22),
-    "hartlepool": (32, 13),
-    "trafford": (32, 14),
-    "manchester": (42, 19),
-    "york": (70, 33),
-    "east-sussex": (130, 49),
-    "oxfordshire": (268, 105),
-    "plymouth": (161, 69),
-    "birmingham": (59, 29),
-    "coventry": (51, 19),
-    "bradford": (172, 61),
-    "cumbria": (158, 72),
-    "liverpool": (73, 30),
-    "sheffield": (253, 108),
-    "wiltshire": (139, 60),
-    "hampshire": (400, 147),
-    "stockport": (305, 88),
-    "northamptonshire": (116, 47),
-}
 
 
 @pytest.mark.slow

@@ -16,11 +16,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from known_answers import CENSUS_COUNTS
+from pipeline import run_snakemake
 
 from relaudit.demo import PERSONAL_DETAILS
 from relaudit.document import ANNEX_SECTIONS, BRIEFING_SECTIONS
@@ -28,33 +29,9 @@ from relaudit.document import ANNEX_SECTIONS, BRIEFING_SECTIONS
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SMALL = ROOT / "tests" / "fixtures" / "small"
 PDFTOTEXT = shutil.which("pdftotext")
 
-# (responses, free text) to the census, from the 2017/18 annex's response table.
-CENSUS = {
-    "halton": (16, 7),
-    "bracknell-forest": (18, 8),
-    "stoke-on-trent": (43, 22),
-    "hartlepool": (32, 13),
-    "trafford": (32, 14),
-    "manchester": (42, 19),
-    "york": (70, 33),
-    "east-sussex": (130, 49),
-    "oxfordshire": (268, 105),
-    "plymouth": (161, 69),
-    "birmingham": (59, 29),
-    "coventry": (51, 19),
-    "bradford": (172, 61),
-    "cumbria": (158, 72),
-    "liverpool": (73, 30),
-    "sheffield": (253, 108),
-    "wiltshire": (139, 60),
-    "hampshire": (400, 147),
-    "stockport": (305, 88),
-    "northamptonshire": (116, 47),
-}
 
 CONTRACT_COLUMNS = {
     "systems/{sid}/clean/responses.csv": [
@@ -126,26 +103,6 @@ HOSTILE_COMMENT = (
 )
 
 
-def snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [str(SNAKEMAKE), "--nolock", "--cores", "2", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={
-            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-            "SOURCE_DATE_EPOCH": "0",
-            "PYTHONHASHSEED": "0",
-            "MPLBACKEND": "Agg",
-            "HOME": str(Path.home()),
-        },
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
-    return result
-
-
 def pdf_text(path: Path) -> str:
     if PDFTOTEXT is None:
         pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
@@ -162,13 +119,6 @@ def tree_digest(results: Path) -> dict[str, str]:
         if path.is_file() and not relative.startswith(("logs/", "benchmarks/")):
             digests[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
     return digests
-
-
-@pytest.fixture(scope="session")
-def demo_results(tmp_path_factory) -> Path:
-    results = tmp_path_factory.mktemp("demo") / "results"
-    snakemake("--config", f"results_dir={results}")
-    return results
 
 
 def make_hostile_fixture(base: Path) -> tuple[Path, Path]:
@@ -215,11 +165,11 @@ def hostile_build(tmp_path_factory) -> dict[str, Path]:
         f"results_dir={results}",
         f"coding_dir={coding}",
     ]
-    snakemake("--config", *config)
+    run_snakemake("--config", *config)
     first = base / "first"
     shutil.copytree(results, first)
     shutil.rmtree(results)
-    snakemake("--config", *config)
+    run_snakemake("--config", *config)
     return {"results": results, "first": first, "config": config, "coding": coding}
 
 
@@ -239,7 +189,7 @@ def test_response_summary_equals_published_census(demo_results):
     found = {
         row.system_id: (int(row.responses), int(row.free_text)) for row in summary.itertuples()
     }
-    assert found == CENSUS
+    assert found == CENSUS_COUNTS
     assert summary["responses"].sum() == 2538
     assert summary["free_text"].sum() == 1000
 
@@ -255,11 +205,11 @@ def test_every_row_is_accounted_for(demo_results):
     assert (recon["rows_read"] == outcomes).all()
     assert len(recon) == 20
     kept = recon.set_index("system_id")[["kept_on_time", "kept_late"]].sum(axis=1)
-    assert kept.to_dict() == {sid: counts[0] for sid, counts in CENSUS.items()}
+    assert kept.to_dict() == {sid: counts[0] for sid, counts in CENSUS_COUNTS.items()}
 
 
 def test_packs_and_annex_exist_in_both_formats(demo_results):
-    for sid in CENSUS:
+    for sid in CENSUS_COUNTS:
         for fmt in ("html", "pdf"):
             assert (demo_results / f"systems/{sid}/briefing.{fmt}").stat().st_size > 10_000
     assert (demo_results / "national/annex.html").stat().st_size > 10_000
@@ -427,7 +377,7 @@ def test_analyst_coding_sheet_changes_quotes(hostile_build):
     edited["analyst_codes"] = "finance_resources"
     target = hostile_build["coding"] / "bramfield.csv"
     edited.to_csv(target, index=False)
-    result = snakemake("--config", *hostile_build["config"])
+    result = run_snakemake("--config", *hostile_build["config"])
     assert "analyse_system" in result.stdout + result.stderr
     after = pd.read_csv(results / "systems/bramfield/text/quotes.csv", dtype=str)
     assert not before.equals(after)

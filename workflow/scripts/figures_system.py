@@ -4,13 +4,11 @@ import logging
 import time
 from pathlib import Path
 
+from relaudit.errors import run_job
 from relaudit.figures import save_charts, system_charts
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("figures_system")
 
 TABLES = (
@@ -46,4 +44,4 @@ def main() -> None:
     log.info("%d charts in %.2f s", len(entries), time.perf_counter() - start)
 
 
-main()
+run_job(main, snakemake.log[0])

@@ -1,18 +1,14 @@
 """Snakemake adapter: ingest one system's exports (rule ingest_system)."""
 
 import logging
-import sys
 
 from relaudit.clean import ingest_system
 from relaudit.config import load_systems
-from relaudit.errors import RelauditError
+from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 from relaudit.io import write_csv, write_json, write_parquet
 from relaudit.text import load_deny_list
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("ingest_system")
 
 
@@ -44,9 +40,4 @@ def main() -> None:
         log.warning("%s", warning)
 
 
-try:
-    main()
-except RelauditError as exc:
-    log.error("%s", exc)
-    sys.stderr.write(f"relaudit: {exc}\n")
-    sys.exit(1)
+run_job(main, snakemake.log[0])

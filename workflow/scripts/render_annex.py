@@ -15,11 +15,9 @@ from relaudit.document import (
     render_template,
     write_qmd,
 )
+from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("render_annex")
 
 
@@ -51,4 +49,4 @@ def main() -> None:
     log.info("done in %.2f s", time.perf_counter() - start)
 
 
-main()
+run_job(main, snakemake.log[0])

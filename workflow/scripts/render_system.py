@@ -16,12 +16,10 @@ from relaudit.document import (
     render_template,
     write_qmd,
 )
+from relaudit.errors import run_job
 from relaudit.findings import load_enquiry_rules
 from relaudit.instrument import load_instrument
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("render_system")
 
 
@@ -58,4 +56,4 @@ def main() -> None:
     log.info("done in %.2f s", time.perf_counter() - start)
 
 
-main()
+run_job(main, snakemake.log[0])

@@ -2,16 +2,12 @@
 
 import datetime as dt
 import logging
-import sys
 
-from relaudit.errors import RelauditError
+from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 from relaudit.io import read_parquet, write_csv
 from relaudit.score import concat_responses, score_system
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("score_system")
 
 
@@ -42,9 +38,4 @@ def main() -> None:
     )
 
 
-try:
-    main()
-except RelauditError as exc:
-    log.error("%s", exc)
-    sys.stderr.write(f"relaudit: {exc}\n")
-    sys.exit(1)
+run_job(main, snakemake.log[0])

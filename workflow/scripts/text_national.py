@@ -1,17 +1,13 @@
 """Snakemake adapter: national quotes and text tables (rule text_national)."""
 
 import logging
-import sys
 
 from relaudit.config import load_systems
-from relaudit.errors import RelauditError
+from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv, read_parquet, write_csv
 from relaudit.text import code_comments, load_lexicon, national_text, read_analyst_sheet
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("text_national")
 
 
@@ -48,9 +44,4 @@ def main() -> None:
     log.info("national: %d comments, %d quotes", len(result.coded), len(result.quotes))
 
 
-try:
-    main()
-except RelauditError as exc:
-    log.error("%s", exc)
-    sys.stderr.write(f"relaudit: {exc}\n")
-    sys.exit(1)
+run_job(main, snakemake.log[0])

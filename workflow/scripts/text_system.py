@@ -1,16 +1,12 @@
 """Snakemake adapter: code one system's comments and choose its quotes (rule text_system)."""
 
 import logging
-import sys
 
-from relaudit.errors import RelauditError
+from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv, read_parquet, write_csv, write_parquet
 from relaudit.text import load_lexicon, read_analyst_sheet, system_text
 
-logging.basicConfig(
-    filename=snakemake.log[0], filemode="w", level=logging.INFO, format="%(levelname)s %(message)s"
-)
 log = logging.getLogger("text_system")
 
 
@@ -45,9 +41,4 @@ def main() -> None:
         log.warning("%s", warning)
 
 
-try:
-    main()
-except RelauditError as exc:
-    log.error("%s", exc)
-    sys.stderr.write(f"relaudit: {exc}\n")
-    sys.exit(1)
+run_job(main, snakemake.log[0])

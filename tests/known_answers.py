@@ -1,0 +1,29 @@
+"""Known answers shared by tests, copied by hand from the published sources.
+
+`CENSUS_COUNTS`: for each system, (responses, comments) to the census date,
+from the 2017/18 annex's response table (shared/spec/systems.csv). Never
+computed by the code under test.
+"""
+
+CENSUS_COUNTS = {
+    "halton": (16, 7),
+    "bracknell-forest": (18, 8),
+    "stoke-on-trent": (43, 22),
+    "hartlepool": (32, 13),
+    "trafford": (32, 14),
+    "manchester": (42, 19),
+    "york": (70, 33),
+    "east-sussex": (130, 49),
+    "oxfordshire": (268, 105),
+    "plymouth": (161, 69),
+    "birmingham": (59, 29),
+    "coventry": (51, 19),
+    "bradford": (172, 61),
+    "cumbria": (158, 72),
+    "liverpool": (73, 30),
+    "sheffield": (253, 108),
+    "wiltshire": (139, 60),
+    "hampshire": (400, 147),
+    "stockport": (305, 88),
+    "northamptonshire": (116, 47),
+}
