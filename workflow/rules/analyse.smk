@@ -3,7 +3,7 @@
 # pack and for the national annex.
 #
 # Each stage is its own adapter in workflow/scripts/ (score_*.py, text_*.py,
-# figures_*.py), but the three run in one job per system: each job is a new
+# figures.py), but the three run in one job per system: each job is a new
 # Python process, and start-up and imports cost as much as a stage's work
 # (see benchmarks/RESULTS.md). Ingest and render stay separate jobs, so a new
 # export or a template change reruns only what it must.
@@ -31,11 +31,11 @@ SYSTEM_TEXT_STAGE = stage(
     params=["min_group_size", "quotes_per_context", "top_n"],
 )
 SYSTEM_FIGURES_STAGE = stage(
-    "figures_system.py",
+    "figures.py",
     inputs={name: ["output", name] for name in SYSTEM_TABLES}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
-    params=["min_group_size", "top_n", "communication_items", "names"],
+    params=["scope", "min_group_size", "top_n", "communication_items", "names"],
 )
 
 
@@ -49,7 +49,7 @@ rule analyse_system:
         stage_scripts=[
             "workflow/scripts/score_system.py",
             "workflow/scripts/text_system.py",
-            "workflow/scripts/figures_system.py",
+            "workflow/scripts/figures.py",
         ],
     output:
         **{name: table_output("system", name) for name in SYSTEM_TABLES},
@@ -73,6 +73,7 @@ rule analyse_system:
         top_n=config["top_n"],
         communication_items=FIGURE_COMMUNICATION_ITEMS,
         names=SYSTEM_FIGURES,
+        scope="system",
         stages=[SYSTEM_SCORE_STAGE, SYSTEM_TEXT_STAGE, SYSTEM_FIGURES_STAGE],
     script:
         "../scripts/run_stages.py"
@@ -101,11 +102,11 @@ NATIONAL_TEXT_STAGE = stage(
     params=["system_ids", "coding_sheets", "min_group_size", "quotes_per_context", "top_n"],
 )
 NATIONAL_FIGURES_STAGE = stage(
-    "figures_national.py",
+    "figures.py",
     inputs={name: ["output", name] for name in [*NATIONAL_TABLES, "comment_rates"]}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
-    params=["min_group_size", "top_n", "communication_items", "names"],
+    params=["scope", "min_group_size", "top_n", "communication_items", "names"],
 )
 
 
@@ -119,7 +120,7 @@ rule analyse_national:
         stage_scripts=[
             "workflow/scripts/score_national.py",
             "workflow/scripts/text_national.py",
-            "workflow/scripts/figures_national.py",
+            "workflow/scripts/figures.py",
         ],
     output:
         **{name: table_output("national", name) for name in NATIONAL_TABLES},
@@ -142,6 +143,7 @@ rule analyse_national:
         top_n=config["top_n"],
         communication_items=FIGURE_COMMUNICATION_ITEMS,
         names=NATIONAL_FIGURES,
+        scope="national",
         stages=[NATIONAL_SCORE_STAGE, NATIONAL_TEXT_STAGE, NATIONAL_FIGURES_STAGE],
     script:
         "../scripts/run_stages.py"

@@ -1,34 +1,29 @@
-"""Snakemake adapter: draw the national annex charts (rule figures_national)."""
+"""Snakemake adapter: draw a pack's or the annex's charts (figures stage of rules analyse_*).
+
+Every input but the instrument is a table in the formats of docs/dataflow.md;
+`params.scope` says which chart set to draw: "system" or "national".
+"""
 
 import logging
 import time
 from pathlib import Path
 
 from relaudit.errors import run_job
-from relaudit.figures import national_charts, save_charts
+from relaudit.figures import national_charts, save_charts, system_charts
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv
 
-log = logging.getLogger("figures_national")
-
-TABLES = (
-    "statement_scores",
-    "group_scores",
-    "response_summary",
-    "label_distribution",
-    "breakdown_scores",
-    "breakdown_labels",
-    "consistency",
-    "profile",
-    "comment_rates",
-)
+log = logging.getLogger("figures")
+CHART_SETS = {"system": system_charts, "national": national_charts}
 
 
 def main() -> None:
     start = time.perf_counter()
     instrument = load_instrument(snakemake.input.instrument)
-    tables = {name: read_csv(snakemake.input[name]) for name in TABLES}
-    charts = national_charts(
+    tables = {
+        name: read_csv(path) for name, path in snakemake.input.items() if name != "instrument"
+    }
+    charts = CHART_SETS[snakemake.params.scope](
         tables,
         instrument,
         top_n=int(snakemake.params.top_n),
