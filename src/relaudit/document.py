@@ -416,19 +416,30 @@ def profile_table(profile: pd.DataFrame, instrument: Instrument, k: int) -> Mark
     )
     for question in questions:
         part = profile[profile["question"] == question]
-        first = True
-        for _, row in part.iterrows():
-            suppressed = is_suppressed(row["suppressed"]) or pd.isna(row["n"])
-            rows.append(
-                [
-                    names.get(question, question) if first else "",
-                    row["group"],
-                    fewer_than(k) if suppressed else fmt_count(row["n"]),
-                    Markdown("\u2014") if suppressed else fmt_pct(row["pct"]),
-                ]
-            )
-            first = False
+        rows += grouped_count_rows(names.get(question, question), part, "n", "n", k)
     return md_table(["Question", "Answer", "Respondents", "%"], rows, "llrr", [20, 30, 12, 8])
+
+
+def grouped_count_rows(
+    label: str, part: pd.DataFrame, count_column: str, missing_column: str, k: int
+) -> list[list[Any]]:
+    """Table rows for one question's groups: count and %, "fewer than k" where suppressed.
+
+    The question's label stands on its first row only; a row is suppressed when
+    flagged or when `missing_column` is blank.
+    """
+    rows = []
+    for position, (_, row) in enumerate(part.iterrows()):
+        suppressed = is_suppressed(row["suppressed"]) or pd.isna(row[missing_column])
+        rows.append(
+            [
+                label if position == 0 else "",
+                row["group"],
+                fewer_than(k) if suppressed else fmt_count(row[count_column]),
+                Markdown("\u2014") if suppressed else fmt_pct(row["pct"]),
+            ]
+        )
+    return rows
 
 
 def group_order(instrument: Instrument, grouping: str) -> list[str]:
@@ -573,18 +584,7 @@ def comment_rate_table(rates: pd.DataFrame, instrument: Instrument, k: int) -> M
         part = part.assign(
             _order=[order.index(g) if g in order else 99 for g in part["group"]]
         ).sort_values(["_order", "group"], kind="mergesort")
-        first = True
-        for _, row in part.iterrows():
-            suppressed = is_suppressed(row["suppressed"]) or pd.isna(row["pct"])
-            rows.append(
-                [
-                    names.get(grouping, grouping) if first else "",
-                    row["group"],
-                    fewer_than(k) if suppressed else fmt_count(row["respondents"]),
-                    Markdown("\u2014") if suppressed else fmt_pct(row["pct"]),
-                ]
-            )
-            first = False
+        rows += grouped_count_rows(names.get(grouping, grouping), part, "respondents", "pct", k)
     return md_table(
         ["Grouping", "Group", "Respondents", "% who commented"], rows, "llrr", [18, 28, 12, 14]
     )

@@ -381,6 +381,20 @@ def value_heatmap(
     return _finish(fig, title, alt)
 
 
+def _label_bar_ends(ax: Axes, bars: Any, values: Sequence[float], **style: Any) -> None:
+    """Print each horizontal bar's value just past its end (none for a missing value)."""
+    for rect, value in zip(bars, values, strict=True):
+        if not math.isnan(value):
+            ax.text(
+                value + 0.05,
+                rect.get_y() + rect.get_height() / 2,
+                _fmt(value),
+                va="center",
+                fontsize=8,
+                **style,
+            )
+
+
 def domain_bars(
     statement_scores: pd.DataFrame,
     instrument: Instrument,
@@ -424,16 +438,7 @@ def domain_bars(
         color=SYSTEM_COLOUR,
         label=system_label,
     )
-    for rect, value in zip(bars, own, strict=True):
-        if not math.isnan(value):
-            ax.text(
-                value + 0.05,
-                rect.get_y() + rect.get_height() / 2,
-                _fmt(value),
-                va="center",
-                fontsize=8,
-                bbox=LABEL_BOX,
-            )
+    _label_bar_ends(ax, bars, own, bbox=LABEL_BOX)
     if use_comparator:
         assert comparator is not None
         comp_label = _comparator_caption(comparator_summary, comparator).capitalize()
@@ -448,16 +453,7 @@ def domain_bars(
             linewidth=0,
             label=comp_label,
         )
-        for rect, value in zip(cbars, other, strict=True):
-            if not math.isnan(value):
-                ax.text(
-                    value + 0.05,
-                    rect.get_y() + rect.get_height() / 2,
-                    _fmt(value),
-                    va="center",
-                    fontsize=8,
-                    color=MUTED_TEXT,
-                )
+        _label_bar_ends(ax, cbars, other, color=MUTED_TEXT)
     _midpoint_line(ax, instrument)
     ax.set_yticks(y, levels)
     ax.invert_yaxis()
