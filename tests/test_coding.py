@@ -10,11 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relaudit.errors import ConfigError
 from relaudit.instrument import load_instrument
 from relaudit.io import write_csv
 from relaudit.text import (
+    _compile_terms,
     apply_analyst_codes,
     coding_sheet,
     comment_key,
@@ -318,3 +321,21 @@ def test_schema_file_is_valid_yaml() -> None:
 )
 def test_excluded_phrases_do_not_count(lexicon, text: str, trust: bool) -> None:
     assert ("trust" in lexicon.suggest(text)) is trust
+
+
+# Terms and texts from a small alphabet with spaces, hyphens and apostrophes,
+# so that boundaries, stems and multi-word phrases all get exercised.
+_WORD = st.text(alphabet="abé'-", min_size=1, max_size=4).filter(lambda w: w.strip("'-"))
+_TERM = st.lists(_WORD, min_size=1, max_size=2).map(" ".join) | _WORD.map(lambda w: w + "*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    terms=st.lists(_TERM, min_size=1, max_size=5), text=st.text(alphabet="abéAB '-x.", max_size=30)
+)
+def test_combined_term_pattern_matches_any_single_term(terms: list[str], text: str) -> None:
+    # The lexicon compiles a code's terms into one pattern with shared word
+    # boundaries; it must match exactly when some single term does.
+    combined = _compile_terms(terms).search(text) is not None
+    single = any(re.search(term_pattern(t), text, re.IGNORECASE) for t in terms)
+    assert combined == single

@@ -30,6 +30,7 @@ from relaudit.text import (
     jinja_filters,
     neutralise_formula,
     safe_markdown,
+    strip_controls,
 )
 
 PANDOC = pypandoc.get_pandoc_path()
@@ -298,3 +299,15 @@ def test_jinja_filters_escape_in_a_template() -> None:
     out = template.render(quote="{{ 7*7 }} <b>#read('x')</b>")
     assert "49" not in out
     assert out.splitlines()[0] == "> " + safe_markdown("{{ 7*7 }} <b>#read('x')</b>")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=40))
+def test_strip_controls_ascii_fast_path_matches_the_definition(text: str) -> None:
+    # Independent of the fast path: keep newline and tab, drop every other
+    # character whose Unicode category is a control, after newline folding.
+    folded = re.sub(r"\r\n?|[\n\v\f]", "\n", text)
+    expected = "".join(
+        ch for ch in folded if ch in "\n\t" or not unicodedata.category(ch).startswith("C")
+    )
+    assert strip_controls(text) == expected

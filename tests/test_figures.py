@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
+from relaudit import chartset
 from relaudit import figures as F
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv
@@ -79,7 +80,7 @@ def test_short_labels_come_from_positions():
 
 def test_chart_names_for_the_cqc_instrument():
     cqc = load_instrument(CQC)
-    assert F.system_chart_names(cqc) == [
+    assert chartset.system_chart_names(cqc) == [
         "relational_value_heatmap",
         "relational_proximity_domains",
         "best_worst",
@@ -87,7 +88,7 @@ def test_chart_names_for_the_cqc_instrument():
         "communication_by_role",
         "profile",
     ]
-    names = F.national_chart_names(cqc)
+    names = chartset.national_chart_names(cqc)
     assert names[:2] == ["responses_by_system", "profile"]
     assert "proximity_commonality_by_org_type" in names
     assert names[-1] == "systems_by_attribute"
@@ -199,7 +200,7 @@ def test_profile_draws_only_unsuppressed_groups(inst, system):
 
 def test_system_chart_set_matches_names(inst, system):
     charts = F.system_charts(system, inst, top_n=3, min_group_size=K, comm_items=COMM)
-    assert [n for n, _ in charts] == F.system_chart_names(inst, COMM)
+    assert [n for n, _ in charts] == chartset.system_chart_names(inst, COMM)
     for _, chart in charts:
         assert chart.title and chart.alt
         assert chart.figure.get_suptitle()
@@ -268,7 +269,7 @@ def test_national_chart_set_matches_names(inst, national):
         comm_items=COMM,
         commonality_item="proximity_parity",
     )
-    assert [n for n, _ in charts] == F.national_chart_names(inst, COMM, "proximity_parity")
+    assert [n for n, _ in charts] == chartset.national_chart_names(inst, COMM, "proximity_parity")
 
 
 # ------------------------------------------------------------------ files
@@ -291,7 +292,7 @@ def test_files_are_byte_identical_and_listed(inst, system, tmp_path):
 
     first = build(tmp_path / "a")
     build(tmp_path / "b")
-    names = F.system_chart_names(inst, COMM)
+    names = chartset.system_chart_names(inst, COMM)
     for name in names:
         for ext in ("svg", "png"):
             a = (tmp_path / "a" / f"{name}.{ext}").read_bytes()
@@ -363,7 +364,7 @@ def test_a_per_target_instrument_needs_no_code_change():
     council = load_instrument(
         ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
     )
-    names = F.system_chart_names(council)
+    names = chartset.system_chart_names(council)
     assert names == ["relationship_domains", "best_worst", "all_statements", "profile"]
     charts = F.system_charts(per_target_tables(council), council, top_n=5, min_group_size=K)
     assert [n for n, _ in charts] == names
@@ -373,4 +374,4 @@ def test_a_per_target_instrument_needs_no_code_change():
     assert any("\u2013 Commissioning" in t.replace("\n", " ") for t in ticks)
     labels = F.short_labels(council)
     assert labels["replies_promptly"] == "Quality: Communication (replies promptly)"
-    assert "frameworks_by_provider_type" in F.national_chart_names(council)
+    assert "frameworks_by_provider_type" in chartset.national_chart_names(council)

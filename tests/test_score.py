@@ -131,6 +131,8 @@ OTHER = frame(
     late=[False, False, False, True, True],
 )
 DEADLINE = dt.date(2017, 10, 6)
+# What the other system's ingest writes for the comparators of others.
+OTHER_SUMS = score.daily_sums(OTHER, tiny_instrument())
 
 # t quantiles from printed tables (two-sided 95%).
 T_3, T_4, T_5 = 3.182446, 2.776445, 2.570582
@@ -138,7 +140,9 @@ T_3, T_4, T_5 = 3.182446, 2.776445, 2.570582
 
 @pytest.fixture(scope="module")
 def tables():
-    return score.score_system(OWN, OTHER, tiny_instrument(), deadline=DEADLINE, min_group_size=3)
+    return score.score_system(
+        OWN, OTHER_SUMS, tiny_instrument(), deadline=DEADLINE, min_group_size=3
+    )
 
 
 def row(table, column, value):
@@ -231,7 +235,7 @@ def test_statement_scores_known_answer(tables):
 def test_interval_blank_when_fewer_than_two():
     instrument = tiny_instrument()
     one = OWN.iloc[[0]].reset_index(drop=True)
-    st = score.score_system(one, OTHER, instrument, deadline=DEADLINE, min_group_size=1)[
+    st = score.score_system(one, OTHER_SUMS, instrument, deadline=DEADLINE, min_group_size=1)[
         "statement_scores"
     ]
     assert st["n"].tolist() == [1, 1, 1, 1]
@@ -321,7 +325,9 @@ def test_profile_counts_and_suppression(tables):
 
 
 def test_small_system_statement_tables_are_suppressed():
-    out = score.score_system(OWN, OTHER, tiny_instrument(), deadline=DEADLINE, min_group_size=7)
+    out = score.score_system(
+        OWN, OTHER_SUMS, tiny_instrument(), deadline=DEADLINE, min_group_size=7
+    )
     for name in ("statement_scores", "group_scores", "label_distribution", "comparator"):
         table = out[name]
         assert table["suppressed"].all(), name
@@ -395,6 +401,47 @@ def test_no_other_system_data_gives_no_comparator():
     early = OTHER.assign(submitted_at=pd.Timestamp("2017-12-01"))  # all after the cutoff
     comp, summary = score.comparator(OWN[~OWN["late"]], early, tiny_instrument(), DEADLINE)
     assert summary.iloc[0]["responses"] == 0 and (comp["flag"] == "no_comparator").all()
+
+
+def test_daily_sums_known_answer():
+    # OTHER by hand: five days with one response each. a1 on 2017-09-01 is 1
+    # (n 1, sum 1, squares 1); on 2017-10-07 it is 5 (sum 5, squares 25).
+    sums = OTHER_SUMS.set_index(["day", "item_id"])
+    assert list(OTHER_SUMS.columns) == score.DAILY_SUM_COLUMNS
+    assert len(OTHER_SUMS) == 5 * 4
+    assert set(OTHER_SUMS["system_id"]) == {"other"}
+    assert (OTHER_SUMS["responses"] == 1).all()
+    first = sums.loc[(pd.Timestamp("2017-09-01"), "a1")]
+    assert (first["n"], first["total"], first["squares"]) == (1, 1.0, 1.0)
+    last = sums.loc[(pd.Timestamp("2017-10-07"), "a1")]
+    assert (last["n"], last["total"], last["squares"]) == (1, 5.0, 25.0)
+    # 23:59:59 on the cutoff day belongs to that day.
+    assert pd.Timestamp("2017-10-06") in set(OTHER_SUMS["day"])
+
+
+def test_daily_sums_count_blank_ratings_and_whole_days():
+    # Two responses on one day; one leaves b1 blank: n 1 for b1, responses 2.
+    rows = [("Alpha", "Long", 1, 2, NAN, 4), ("Beta", "Long", 3, 4, 2, 0)]
+    data = frame("x", rows, submitted=["2018-01-02 08:00", "2018-01-02 17:30"], late=[False] * 2)
+    sums = score.daily_sums(data, tiny_instrument()).set_index("item_id")
+    assert sums.loc["b1", "n"] == 1 and sums.loc["b1", "total"] == 2.0
+    assert sums.loc["a1", "n"] == 2 and sums.loc["a1", "squares"] == 1.0 + 9.0
+    assert (sums["responses"] == 2).all()
+
+
+def test_comparator_from_sums_equals_comparator_from_rows():
+    # Two systems' sums stacked give the same table as their rows together.
+    rows = [("Alpha", "Long", 4, 4, 4, 4), ("Beta", "Short", 0, 1, 2, 3)]
+    third = frame("third", rows, submitted=["2017-09-05 12:00"] * 2, late=[False] * 2)
+    instrument = tiny_instrument()
+    own = OWN[~OWN["late"]]
+    from_rows = score.comparator(own, pd.concat([OTHER, third]), instrument, DEADLINE)
+    stacked = score.concat_daily_sums([OTHER_SUMS, score.daily_sums(third, instrument)])
+    from_sums = score.comparator_from_sums(own, stacked, instrument, DEADLINE)
+    pd.testing.assert_frame_equal(from_rows[0], from_sums[0])
+    pd.testing.assert_frame_equal(from_rows[1], from_sums[1])
+    assert from_sums[1].iloc[0]["responses"] == 6  # 4 of OTHER by the cutoff, 2 of third
+    assert from_sums[1].iloc[0]["systems"] == "other;third"
 
 
 def test_welch_interval_vectorised():
@@ -489,7 +536,11 @@ def test_per_target_instrument_scores_every_item_target_column():
         }
     )
     out = score.score_system(
-        data, data.iloc[0:0], instrument, deadline=dt.date(2019, 5, 2), min_group_size=5
+        data,
+        score.concat_daily_sums([]),
+        instrument,
+        deadline=dt.date(2019, 5, 2),
+        min_group_size=5,
     )
     st = out["statement_scores"]
     assert list(st["item_id"]) == columns
@@ -542,7 +593,9 @@ def test_written_tables_are_byte_identical(tmp_path):
     from relaudit.io import write_csv
 
     for attempt in ("first", "second"):
-        out = score.score_system(OWN, OTHER, tiny_instrument(), deadline=DEADLINE, min_group_size=3)
+        out = score.score_system(
+            OWN, OTHER_SUMS, tiny_instrument(), deadline=DEADLINE, min_group_size=3
+        )
         for name, table in out.items():
             write_csv(table, tmp_path / attempt / f"{name}.csv")
     for path in (tmp_path / "first").iterdir():
@@ -585,3 +638,21 @@ def test_score_rules_end_to_end(tmp_path):
         )
         size = "base" if name == "breakdown_labels" else "n"
         assert (table.loc[~table["suppressed"], size] >= 5).all()
+
+
+def test_comparator_sums_round_trip_through_parquet(tmp_path):
+    # What analyse_system reads: each system's sums from its own file, stacked.
+    from relaudit.io import read_parquet_stack, write_parquet
+
+    third = frame("third", [("Alpha", "Long", 4, 4, 4, 4)], submitted=["2017-09-05"], late=[False])
+    paths = []
+    for name, sums in [
+        ("other", OTHER_SUMS),
+        ("third", score.daily_sums(third, tiny_instrument())),
+    ]:
+        paths.append(tmp_path / f"{name}.parquet")
+        write_parquet(sums, paths[-1])
+    stacked = score.concat_daily_sums([read_parquet_stack(paths)])
+    expected = score.concat_daily_sums([OTHER_SUMS, score.daily_sums(third, tiny_instrument())])
+    pd.testing.assert_frame_equal(stacked, expected, check_dtype=False)
+    assert read_parquet_stack([]).empty

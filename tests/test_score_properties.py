@@ -111,7 +111,11 @@ def assert_no_leak(name, table, k):
 def test_no_suppressed_value_leaks_from_any_table(data):
     k, frame = data
     system_tables = score.score_system(
-        frame, frame.iloc[0:0], INSTRUMENT, deadline=dt.date(2018, 1, 31), min_group_size=k
+        frame,
+        score.concat_daily_sums([]),
+        INSTRUMENT,
+        deadline=dt.date(2018, 1, 31),
+        min_group_size=k,
     )
     for name in ("statement_scores", "group_scores", "label_distribution", "comparator",
                  "breakdown_scores", "profile"):  # fmt: skip

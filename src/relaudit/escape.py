@@ -32,6 +32,7 @@ _ASCII_PUNCTUATION = frozenset(string.punctuation)
 _WORD = re.compile(r"\S+")
 _NEWLINES = re.compile(r"\r\n?|[\n\v\f\u0085\u2028\u2029]")
 _SPACES = re.compile(r"[ \t]+")
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def strip_controls(text: str) -> str:
@@ -41,6 +42,9 @@ def strip_controls(text: str) -> str:
     can disguise text or hide words from redaction, so they go too.
     """
     text = _NEWLINES.sub("\n", text)
+    if text.isascii():
+        # The usual case, and a fast path: in ASCII only C0 controls and DEL qualify.
+        return _ASCII_CONTROLS.sub("", text)
     return "".join(
         ch
         for ch in text

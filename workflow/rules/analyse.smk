@@ -42,7 +42,7 @@ SYSTEM_FIGURES_STAGE = stage(
 rule analyse_system:
     input:
         responses=f"{R}/systems/{{sid}}/clean/responses.parquet",
-        comparators=comparator_parquets,
+        comparators=comparator_sums,
         instrument=config["instrument"],
         lexicon=config["lexicon"],
         coding_sheet=coding_sheet,
@@ -61,7 +61,7 @@ rule analyse_system:
         f"{R}/logs/analyse_system/{{sid}}.log",
     benchmark:
         f"{R}/benchmarks/analyse_system/{{sid}}.tsv"
-    # Before any rendering, so the national chain overlaps with rendering packs.
+    # After ingest and the national job; each pack's render (15) follows its analysis.
     priority: 10
     conda:
         "../../environment.yml"

@@ -8,10 +8,11 @@ from pathlib import Path
 from relaudit.config import validate_config
 from relaudit.config import load_systems
 from relaudit.errors import RelauditError
+import relaudit.jobserver
 from relaudit.ingest import discover_exports
 from relaudit.instrument import load_instrument
 from relaudit.provenance import figure_caption
-from relaudit.figures import (
+from relaudit.chartset import (
     DEFAULT_COMMUNICATION_ITEMS,
     communication_items,
     national_chart_names,
@@ -67,8 +68,12 @@ def comparator_systems(sid):
     ]
 
 
-def comparator_parquets(wildcards):
-    return [clean_parquet(other) for other in comparator_systems(wildcards.sid)]
+def comparator_sums(wildcards):
+    """The daily sums of every system that can be in this system's comparator."""
+    return [
+        f"{R}/systems/{other}/clean/daily_sums.parquet"
+        for other in comparator_systems(wildcards.sid)
+    ]
 
 
 def all_clean_parquets(wildcards=None):
@@ -196,3 +201,24 @@ def final_targets():
         *expand(f"{R}/audit/{{name}}.csv", name=["reconciliation", "quarantine", "cell_issues"]),
         f"{R}/audit/manifest.json",
     ]
+
+
+# The job server (relaudit.jobserver): script jobs run in forks of one process
+# that has imported pandas, matplotlib and the rest once, instead of paying
+# those imports in each of the build's jobs.
+JOB_SERVERS = []
+
+
+onstart:
+    if config.get("job_server", True):
+        JOB_SERVERS.append(relaudit.jobserver.start())
+
+
+onsuccess:
+    for server in JOB_SERVERS:
+        server.stop()
+
+
+onerror:
+    for server in JOB_SERVERS:
+        server.stop()

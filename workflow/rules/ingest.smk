@@ -15,6 +15,8 @@ rule ingest_system:
     output:
         responses_csv=f"{R}/systems/{{sid}}/clean/responses.csv",
         responses_parquet=f"{R}/systems/{{sid}}/clean/responses.parquet",
+        # What other systems' comparators need from this one (score.daily_sums).
+        daily_sums=f"{R}/systems/{{sid}}/clean/daily_sums.parquet",
         quarantine=f"{R}/systems/{{sid}}/audit/quarantine.csv",
         cell_issues=f"{R}/systems/{{sid}}/audit/cell_issues.csv",
         reconciliation=f"{R}/systems/{{sid}}/audit/reconciliation.csv",

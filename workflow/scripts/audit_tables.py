@@ -1,5 +1,10 @@
 """Snakemake adapter: gather every system's audit tables (rule audit_tables)."""
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import logging
 
 from relaudit.clean import combine_audit_tables, read_audit_table

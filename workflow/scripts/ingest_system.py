@@ -1,5 +1,10 @@
 """Snakemake adapter: ingest one system's exports (rule ingest_system)."""
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import logging
 
 from relaudit.clean import ingest_system
@@ -7,6 +12,7 @@ from relaudit.config import load_systems
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 from relaudit.io import write_csv, write_json, write_parquet
+from relaudit.score import daily_sums
 from relaudit.text import load_deny_list
 
 log = logging.getLogger("ingest_system")
@@ -29,6 +35,7 @@ def main() -> None:
     )
     out = snakemake.output
     write_parquet(result.responses, out.responses_parquet)
+    write_parquet(daily_sums(result.responses, instrument), out.daily_sums)
     write_csv(result.responses_csv, out.responses_csv)
     write_csv(result.quarantine, out.quarantine)
     write_csv(result.cell_issues, out.cell_issues)

@@ -1,5 +1,10 @@
 """Snakemake adapter: write the provenance manifest R/audit/manifest.json (rule manifest)."""
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import logging
 import sys
 from pathlib import Path

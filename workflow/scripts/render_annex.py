@@ -1,5 +1,10 @@
 """Snakemake adapter: write and render the national annex (rule render_annex)."""
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import logging
 import time
 from pathlib import Path

@@ -1,5 +1,10 @@
 """Snakemake adapter: write and render one system's briefing pack (rule render_system)."""
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import json
 import logging
 import time

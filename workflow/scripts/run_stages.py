@@ -8,6 +8,11 @@ workflow/scripts/ and sees only its own inputs, outputs and params (the
 rule's `params.stages` maps them), exactly as it would as a rule of its own.
 """
 
+from relaudit.jobserver import hand_off
+
+# Run in the warm job server when there is one (see relaudit.jobserver).
+hand_off()
+
 import runpy
 from pathlib import Path
 

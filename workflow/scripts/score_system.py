@@ -5,8 +5,8 @@ import logging
 
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_parquet, write_csv
-from relaudit.score import concat_responses, score_system
+from relaudit.io import read_parquet, read_parquet_stack, write_csv
+from relaudit.score import concat_daily_sums, score_system
 
 log = logging.getLogger("score_system")
 
@@ -15,7 +15,7 @@ def main() -> None:
     sid = snakemake.wildcards.sid
     instrument = load_instrument(snakemake.input.instrument)
     responses = read_parquet(snakemake.input.responses)
-    others = concat_responses(read_parquet(path) for path in snakemake.input.comparators)
+    others = concat_daily_sums([read_parquet_stack(list(snakemake.input.comparators))])
     tables = score_system(
         responses,
         others,
