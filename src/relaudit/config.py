@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from relaudit.errors import ConfigError
+from relaudit.yamlio import load_yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
@@ -69,7 +69,7 @@ class System:
 
 def _load_schema(name: str) -> dict[str, Any]:
     with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_yaml(handle)
 
 
 def _stringify_dates(value: Any) -> Any:
@@ -112,7 +112,7 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
     """Read a config YAML file, apply overrides, and validate it."""
     path = Path(path)
     with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle) or {}
+        data = load_yaml(handle) or {}
     data.update(overrides or {})
     return validate_config(data, source=str(path))
 

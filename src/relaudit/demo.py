@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from relaudit.config import System, load_systems
 from relaudit.instrument import Instrument, load_instrument
+from relaudit.yamlio import load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CALIBRATION_PATH = DATA_DIR / "demo_calibration.yaml"
@@ -178,13 +178,13 @@ class ExportFile:
 def load_calibration(path: Path = CALIBRATION_PATH) -> dict[str, Any]:
     """The embedded calibration targets."""
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_yaml(handle)
 
 
 def load_fragments(path: Path = FRAGMENTS_PATH) -> dict[str, Any]:
     """The comment fragments."""
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_yaml(handle)
 
 
 def real_systems(

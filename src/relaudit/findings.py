@@ -22,6 +22,7 @@ import pandas as pd
 import yaml
 
 from relaudit.errors import ConfigError
+from relaudit.yamlio import load_yaml
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "enquiry_rules.schema.yaml"
@@ -342,7 +343,7 @@ def _placeholders(text: str) -> list[str]:
 def parse_enquiry_rules(data: Any, source: str = "<enquiry rules>") -> list[EnquiryRule]:
     """Validate a parsed rules document; errors name the file, the rule and the fix."""
     with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        schema = yaml.safe_load(handle)
+        schema = load_yaml(handle)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -399,7 +400,7 @@ def load_enquiry_rules(path: str | Path) -> list[EnquiryRule]:
     """Read and validate config/enquiry_rules.yaml."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: enquiry rules file not found. Fix: check the path.") from exc
     except yaml.YAMLError as exc:

@@ -19,6 +19,7 @@ import jsonschema
 import yaml
 
 from relaudit.errors import ConfigError
+from relaudit.yamlio import load_yaml
 
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
@@ -229,7 +230,7 @@ def _index_headers(data: dict[str, Any]) -> dict[str, str]:
 
 def _load_schema() -> dict[str, Any]:
     with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return load_yaml(handle)
 
 
 def _check_semantics(data: dict[str, Any], source: str) -> None:
@@ -374,7 +375,7 @@ def load_instrument(path: str | Path) -> Instrument:
     path = Path(path)
     try:
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = load_yaml(handle)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: instrument file not found. Fix: check the path.") from exc
     except yaml.YAMLError as exc:

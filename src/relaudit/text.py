@@ -37,6 +37,7 @@ from relaudit.escape import (
 from relaudit.instrument import Instrument
 from relaudit.io import FORMULA_TRIGGERS
 from relaudit.suppress import suppress
+from relaudit.yamlio import load_yaml
 
 __all__ = [
     "TAGS",
@@ -323,7 +324,7 @@ def _compile_exclude(entry: Mapping[str, Any]) -> re.Pattern[str] | None:
 
 
 def _load_schema(name: str) -> dict[str, Any]:
-    return yaml.safe_load((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return load_yaml((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
 def parse_lexicon(data: Mapping[str, Any], source: str = "<lexicon>") -> Lexicon:
@@ -386,7 +387,7 @@ def load_lexicon(path: str | Path) -> Lexicon:
     """Read and validate the lexicon YAML file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(
             f"{path}: cannot read the lexicon ({exc}). Fix: check the file."
