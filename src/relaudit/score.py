@@ -218,12 +218,22 @@ def _plain(table: pd.DataFrame) -> pd.DataFrame:
 # Statement statistics
 
 
+def sample_variance(n: np.ndarray, total: np.ndarray, squares: np.ndarray) -> np.ndarray:
+    """Variance (n - 1) from count, sum and sum of squares; NaN below two values.
+
+    var = (n * sum(x^2) - sum(x)^2) / (n (n - 1)), exact for the integer
+    scores of a rating scale; tiny negative rounding is clipped to 0.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variance = (n * squares - total * total) / (n * (n - 1))
+    return np.where(n >= 2, np.clip(variance, 0.0, None), np.nan)
+
+
 def summarise(long: pd.DataFrame, keys: Sequence[str], positive_threshold: float) -> pd.DataFrame:
     """n, mean, sd (n-1) and pct_positive of `score` per `keys`.
 
-    One pass of sums: var = (n * sum(x^2) - sum(x)^2) / (n (n - 1)), exact for
-    the integer scores of a rating scale (and a plain groupby is much faster
-    than named aggregations on many small groups).
+    One pass of sums (`sample_variance`): a plain groupby is much faster than
+    named aggregations on many small groups.
     """
     score_values = long["score"].to_numpy(dtype=float)
     work = pd.DataFrame(
@@ -238,9 +248,7 @@ def summarise(long: pd.DataFrame, keys: Sequence[str], positive_threshold: float
     sums = grouped.sum()
     n = grouped.size().to_numpy(dtype=float)
     total = sums["total"].to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (n * sums["squares"].to_numpy() - total * total) / (n * (n - 1))
-    variance = np.where(n >= 2, np.clip(variance, 0.0, None), np.nan)
+    variance = sample_variance(n, total, sums["squares"].to_numpy())
     out = pd.DataFrame(
         {
             "n": n.astype(int),
@@ -594,10 +602,7 @@ def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     total = sums["total"].fillna(0).to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(n > 0, total / n, np.nan)
-        variance = (n * sums["squares"].fillna(0).to_numpy(dtype=float) - total * total) / (
-            n * (n - 1)
-        )
-    variance = np.where(n >= 2, np.clip(variance, 0.0, None), np.nan)
+    variance = sample_variance(n, total, sums["squares"].fillna(0).to_numpy(dtype=float))
     return pd.DataFrame({"n": n, "mean": mean, "sd": np.sqrt(variance)}, index=list(columns))
 
 
