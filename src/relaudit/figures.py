@@ -516,32 +516,19 @@ def _diverging_stack(
             )
             continue
         pct = dist.groupby("score")["pct"].sum()
-        left = 0.0
+        # (left edge, width, colour): below the midpoint outwards from 0 to the
+        # left, worst outermost; the rest outwards to the right.
+        segments = []
+        edge = 0.0
         for score in sorted((s for s in scores if s < mid), reverse=True):
-            width = float(pct.get(score, 0.0))
-            left -= width
-            ax.barh(
-                y,
-                width,
-                left=left,
-                height=0.7,
-                color=colour_of[score],
-                edgecolor="white",
-                linewidth=0.5,
-            )
-        right = 0.0
+            edge -= float(pct.get(score, 0.0))
+            segments.append((edge, float(pct.get(score, 0.0)), colour_of[score]))
+        edge = 0.0
         for score in sorted(s for s in scores if s >= mid):
-            width = float(pct.get(score, 0.0))
-            ax.barh(
-                y,
-                width,
-                left=right,
-                height=0.7,
-                color=colour_of[score],
-                edgecolor="white",
-                linewidth=0.5,
-            )
-            right += width
+            segments.append((edge, float(pct.get(score, 0.0)), colour_of[score]))
+            edge += float(pct.get(score, 0.0))
+        for left, width, colour in segments:
+            ax.barh(y, width, left=left, height=0.7, color=colour, edgecolor="white", linewidth=0.5)
         negative = float(sum(pct.get(s, 0.0) for s in scores if s < mid))
         positive = float(sum(pct.get(s, 0.0) for s in scores if s >= mid))
         ax.text(
