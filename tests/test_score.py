@@ -383,7 +383,7 @@ def test_comparator_known_answer(tables):
 
 def test_first_system_has_no_comparator():
     comp, summary = score.comparator(
-        OWN[~OWN["late"]], OTHER, tiny_instrument(), DEADLINE, has_comparator=False
+        OWN[~OWN["late"]], OTHER_SUMS, tiny_instrument(), DEADLINE, has_comparator=False
     )
     assert (comp["flag"] == "no_comparator").all()
     assert comp[["comparator_mean", "diff", "diff_ci_low", "diff_ci_high"]].isna().all().all()
@@ -394,12 +394,13 @@ def test_first_system_has_no_comparator():
 def test_no_other_system_data_gives_no_comparator():
     # A system later in review order, but nothing from any other system yet.
     comp, summary = score.comparator(
-        OWN[~OWN["late"]], score.concat_responses([]), tiny_instrument(), DEADLINE
+        OWN[~OWN["late"]], score.concat_daily_sums([]), tiny_instrument(), DEADLINE
     )
     assert (comp["flag"] == "no_comparator").all()
     assert summary.iloc[0]["note"] == "no responses from other systems by the cutoff"
     early = OTHER.assign(submitted_at=pd.Timestamp("2017-12-01"))  # all after the cutoff
-    comp, summary = score.comparator(OWN[~OWN["late"]], early, tiny_instrument(), DEADLINE)
+    early_sums = score.daily_sums(early, tiny_instrument())
+    comp, summary = score.comparator(OWN[~OWN["late"]], early_sums, tiny_instrument(), DEADLINE)
     assert summary.iloc[0]["responses"] == 0 and (comp["flag"] == "no_comparator").all()
 
 
@@ -429,15 +430,17 @@ def test_daily_sums_count_blank_ratings_and_whole_days():
     assert (sums["responses"] == 2).all()
 
 
-def test_comparator_from_sums_equals_comparator_from_rows():
-    # Two systems' sums stacked give the same table as their rows together.
+def test_comparator_of_stacked_sums_equals_sums_of_all_rows():
+    # Two systems' sums, each written by its own ingest and stacked, give the
+    # same comparator as the sums of their responses taken together.
     rows = [("Alpha", "Long", 4, 4, 4, 4), ("Beta", "Short", 0, 1, 2, 3)]
     third = frame("third", rows, submitted=["2017-09-05 12:00"] * 2, late=[False] * 2)
     instrument = tiny_instrument()
     own = OWN[~OWN["late"]]
-    from_rows = score.comparator(own, pd.concat([OTHER, third]), instrument, DEADLINE)
+    together = score.daily_sums(pd.concat([OTHER, third], ignore_index=True), instrument)
+    from_rows = score.comparator(own, together, instrument, DEADLINE)
     stacked = score.concat_daily_sums([OTHER_SUMS, score.daily_sums(third, instrument)])
-    from_sums = score.comparator_from_sums(own, stacked, instrument, DEADLINE)
+    from_sums = score.comparator(own, stacked, instrument, DEADLINE)
     pd.testing.assert_frame_equal(from_rows[0], from_sums[0])
     pd.testing.assert_frame_equal(from_rows[1], from_sums[1])
     assert from_sums[1].iloc[0]["responses"] == 6  # 4 of OTHER by the cutoff, 2 of third

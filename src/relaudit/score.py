@@ -608,30 +608,18 @@ def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
 
 def comparator(
     own: pd.DataFrame,
-    others: pd.DataFrame,
+    other_sums: pd.DataFrame,
     instrument: Instrument,
     cutoff_day: dt.date,
     has_comparator: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The system's statement means against every other system's responses to the cutoff.
 
-    `own` are the system's on-time responses; `others` every kept response of
-    the other systems that could be in the comparator. Those submitted by the
-    end of `cutoff_day` (late or not) form it. Returns (comparator, summary).
+    `own` are the system's on-time responses; `other_sums` the `daily_sums`
+    of the other systems that could be in the comparator, stacked together.
+    Their responses submitted by the end of `cutoff_day` (late or not) form
+    it. Returns (comparator, summary).
     """
-    return comparator_from_sums(
-        own, daily_sums(others, instrument), instrument, cutoff_day, has_comparator
-    )
-
-
-def comparator_from_sums(
-    own: pd.DataFrame,
-    other_sums: pd.DataFrame,
-    instrument: Instrument,
-    cutoff_day: dt.date,
-    has_comparator: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """As `comparator`, from the other systems' `daily_sums` tables stacked together."""
     columns = item_columns(instrument)
     if has_comparator and len(other_sums):
         days = pd.to_datetime(other_sums["day"])
@@ -789,7 +777,7 @@ def score_system(
     )
     labels = label_distribution(long, instrument)
     labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=total)
-    comp, comp_summary = comparator_from_sums(own, others, instrument, deadline, has_comparator)
+    comp, comp_summary = comparator(own, others, instrument, deadline, has_comparator)
     pool_size = comp_summary["responses"].iloc[0]
     comp_size = min(total, pool_size) if pool_size else total
     comp = suppress(comp, min_group_size, keys=["item_id"], size=comp_size)
