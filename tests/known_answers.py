@@ -3,7 +3,19 @@
 `CENSUS_COUNTS`: for each system, (responses, comments) to the census date,
 from the 2017/18 annex's response table (shared/spec/systems.csv). Never
 computed by the code under test.
+
+`CQC_SYSTEM_CHARTS`: a briefing pack's charts for the CQC instrument, in
+document order, as the issue on figures lists them.
 """
+
+CQC_SYSTEM_CHARTS = [
+    "relational_value_heatmap",
+    "relational_proximity_domains",
+    "best_worst",
+    "all_statements",
+    "communication_by_role",
+    "profile",
+]
 
 CENSUS_COUNTS = {
     "halton": (16, 7),

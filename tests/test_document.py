@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from known_answers import CQC_SYSTEM_CHARTS
 
 from relaudit import document as doc
 from relaudit.config import System
@@ -185,17 +186,7 @@ def make_tables(
     }
 
 
-SYSTEM_FIGURE_NAMES = [
-    "relational_value_heatmap",
-    "relational_proximity_domains",
-    "best_worst",
-    "all_statements",
-    "communication_by_role",
-    "profile",
-]
-FIGURES = [
-    doc.Figure(n, f"Title of {n}", f"Alt of {n}", f"figures/{n}") for n in SYSTEM_FIGURE_NAMES
-]
+FIGURES = [doc.Figure(n, f"Title of {n}", f"Alt of {n}", f"figures/{n}") for n in CQC_SYSTEM_CHARTS]
 
 
 def render_briefing(
@@ -247,7 +238,7 @@ def test_briefing_numbers_and_no_nan():
 @pytest.mark.parametrize("with_comparator", [True, False])
 def test_every_figure_is_placed_once(with_comparator):
     qmd = render_briefing(tables=make_tables(with_comparator=with_comparator))
-    for name in SYSTEM_FIGURE_NAMES:
+    for name in CQC_SYSTEM_CHARTS:
         assert qmd.count(f"](figures/{name})") == 1, name
 
 

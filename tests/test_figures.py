@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib.colors as mcolors
 import pandas as pd
 import pytest
+from known_answers import CQC_SYSTEM_CHARTS
 from matplotlib.patches import Rectangle
 
 from relaudit import chartset
@@ -80,14 +81,7 @@ def test_short_labels_come_from_positions():
 
 def test_chart_names_for_the_cqc_instrument():
     cqc = load_instrument(CQC)
-    assert chartset.system_chart_names(cqc) == [
-        "relational_value_heatmap",
-        "relational_proximity_domains",
-        "best_worst",
-        "all_statements",
-        "communication_by_role",
-        "profile",
-    ]
+    assert chartset.system_chart_names(cqc) == CQC_SYSTEM_CHARTS
     names = chartset.national_chart_names(cqc)
     assert names[:2] == ["responses_by_system", "profile"]
     assert "proximity_commonality_by_org_type" in names
