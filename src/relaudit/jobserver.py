@@ -30,7 +30,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import logging
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -188,8 +190,6 @@ def _run_job(conn: socket.socket) -> int:
     sys.path[:] = list(request["path"])
     conn.sendall(b'{"started": true}\n')
     threading.Thread(target=_watch_client, args=(conn,), daemon=True).start()
-    import runpy
-
     try:
         runpy.run_path(request["script"], run_name="__main__")
         status = 0
@@ -198,8 +198,6 @@ def _run_job(conn: socket.socket) -> int:
     except BaseException:
         traceback.print_exc()
         status = 1
-    import logging
-
     logging.shutdown()
     with contextlib.suppress(Exception):
         sys.stdout.flush()

@@ -198,9 +198,7 @@ def _attach(long: pd.DataFrame, responses: pd.DataFrame, **columns: str) -> pd.D
     rows = out["row"].to_numpy()
     for name, source in columns.items():
         values = responses[source]
-        text = values.astype(object).where(values.notna(), None)
-        text = text.map(lambda v: v if v is None else str(v))
-        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        codes, uniques = pd.factorize(values.astype(str).where(values.notna()))
         categories = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
         out[name] = pd.Categorical.from_codes(codes[rows], categories=categories)
     return out
