@@ -48,6 +48,7 @@ from relaudit.style import (
     OKABE_ITO,
     SIMILAR_COLOUR,
     SYSTEM_COLOUR,
+    SvgRasteriser,
     label_colours,
     new_figure,
     save_figure,
@@ -1379,9 +1380,11 @@ def national_charts(
 def save_charts(charts: Sequence[tuple[str, Chart]], out_dir: str | Path) -> list[dict[str, Any]]:
     """Write every chart as SVG and PNG, then `figures.json` listing them in order."""
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rasterise = SvgRasteriser(out)
     entries: list[dict[str, Any]] = []
     for name, chart in charts:
-        svg, png = save_figure(chart.figure, out / name)
+        svg, png = save_figure(chart.figure, out / name, rasterise)
         entries.append(
             {"name": name, "title": chart.title, "alt": chart.alt, "svg": svg.name, "png": png.name}
         )

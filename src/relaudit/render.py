@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relaudit.errors import RelauditError
+from relaudit.fonts import bundled_font_folders
 
 ENGINES = ("quarto", "pandoc")
 FORMATS = ("html", "pdf", "docx")
@@ -208,13 +209,6 @@ def pandoc_command(
     return cmd
 
 
-def typst_font_paths() -> list[Path]:
-    """Fonts for the PDF: matplotlib's bundled DejaVu, the same on every machine."""
-    import matplotlib
-
-    return [Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
-
-
 def compile_typst(source: Path, pdf: Path, root: Path) -> None:
     """Compile a Typst file to PDF with only the bundled fonts and files under `root`."""
     import typst
@@ -224,7 +218,7 @@ def compile_typst(source: Path, pdf: Path, root: Path) -> None:
             str(source),
             output=str(pdf),
             root=str(root),
-            font_paths=[str(p) for p in typst_font_paths()],
+            font_paths=[str(p) for p in bundled_font_folders()],
             ignore_system_fonts=True,
             timestamp=0,
         )

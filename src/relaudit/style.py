@@ -6,10 +6,16 @@ diverging scheme (red = worse, blue = better; never red against green).
 Files are byte-identical for the same data: no dates or software versions
 in the metadata, a fixed SVG hash salt and root id, and only matplotlib's
 bundled DejaVu Sans for measuring and drawing text.
+
+Each chart is drawn once, as SVG. Its PNG is that SVG rasterised by Typst
+(the PDF engine) with the same fonts, so the HTML and the PDF show one
+layout, and a chart costs one matplotlib drawing rather than two.
 """
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,8 @@ matplotlib.use("Agg")
 import matplotlib.colors as mcolors
 from matplotlib import colormaps
 from matplotlib.figure import Figure
+
+from relaudit.fonts import bundled_font_folders
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -45,8 +53,11 @@ DIVERGING_CMAP = "RdBu"
 FONT_STACK = ["DejaVu Sans", "Arial", "Helvetica", "Liberation Sans"]
 FIGURE_WIDTH = 7.0  # inches: fits an A4 page at 200 dpi without scaling
 PNG_DPI = 200
-# zlib level 1: PNGs about a third bigger, encoded several times faster.
-PNG_COMPRESS_LEVEL = 1
+# One page exactly the size of the SVG, on white, with the chart named by an input.
+PNG_PAGE = (
+    "#set page(width: auto, height: auto, margin: 0pt, fill: white)\n#image(sys.inputs.chart)\n"
+)
+METRES_PER_INCH = 0.0254
 
 RC_PARAMS: dict[str, Any] = {
     "font.family": "sans-serif",
@@ -114,23 +125,63 @@ def text_colour_on(background: Any) -> str:
     return "#000000" if (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) else "#FFFFFF"
 
 
-def save_figure(figure: Figure, stem: Path) -> tuple[Path, Path]:
-    """Write `stem`.svg and `stem`.png, byte-identical for the same figure."""
+def png_with_dpi(png: bytes, dpi: int) -> bytes:
+    """`png` with a pHYs chunk saying `dpi`, so DOCX and viewers size it in inches.
+
+    The chunk goes straight after IHDR (the PNG specification puts pHYs
+    before the image data). Pixels are counted per metre, rounded.
+    """
+    signature, ihdr_end = b"\x89PNG\r\n\x1a\n", 8 + 4 + 4 + 13 + 4
+    if not png.startswith(signature) or png[12:16] != b"IHDR" or b"pHYs" in png[: ihdr_end + 8]:
+        raise ValueError("not a PNG that starts with IHDR and lacks pHYs")
+    per_metre = round(dpi / METRES_PER_INCH)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:ihdr_end] + chunk + png[ihdr_end:]
+
+
+class SvgRasteriser:
+    """Turns the SVG charts of one folder into PNGs at :data:`PNG_DPI`, with Typst.
+
+    One Typst compiler serves a whole folder, so fonts load once per chart
+    set. Typst reads only files inside the folder, and the chart's file
+    name reaches it as an input, never as Typst source.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        import typst  # imported here: the job server must not load it before it forks
+
+        self.folder = folder.resolve()
+        self._compiler = typst.Compiler(
+            root=str(self.folder),
+            font_paths=[str(path) for path in bundled_font_folders()],
+            ignore_system_fonts=True,
+        )
+
+    def __call__(self, svg: Path) -> Path:
+        """Write the PNG beside `svg` and return its path."""
+        if svg.resolve().parent != self.folder:
+            raise ValueError(f"{svg} is not in {self.folder}")
+        png = self._compiler.compile(
+            input=PNG_PAGE.encode(), format="png", ppi=PNG_DPI, sys_inputs={"chart": svg.name}
+        )
+        path = svg.with_suffix(".png")
+        path.write_bytes(png_with_dpi(png, PNG_DPI))
+        return path
+
+
+def save_figure(
+    figure: Figure, stem: Path, rasterise: SvgRasteriser | None = None
+) -> tuple[Path, Path]:
+    """Write `stem`.svg and its `stem`.png, byte-identical for the same figure.
+
+    Pass one `rasterise` for every chart of a folder to reuse its fonts.
+    """
     apply_style()
     stem.parent.mkdir(parents=True, exist_ok=True)
     svg = stem.with_suffix(".svg")
-    png = stem.with_suffix(".png")
-    figure.savefig(
-        png,
-        format="png",
-        dpi=PNG_DPI,
-        metadata={"Software": None},
-        pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
-    )
-    # The layout is now settled, measured with the wider hinted text of the PNG:
-    # freeze it rather than solve it again for the SVG (a sixth of the drawing time).
-    figure.set_layout_engine("none")
     # A root id per chart, so several SVGs inlined in one HTML page never share one.
     with matplotlib.rc_context({"svg.id": f"relaudit-{stem.name}"}):
         figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    png = (rasterise or SvgRasteriser(stem.parent))(svg)
     return svg, png
