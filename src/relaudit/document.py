@@ -470,23 +470,29 @@ def breakdown_table(
     order = group_order(instrument, grouping)
     groups = [g for g in order if g in set(part["group"])]
     groups += sorted(set(part["group"]) - set(groups))
+    # Each group's rows in table order, and its first row per measure.
+    by_group: dict[Any, list[dict[str, Any]]] = {}
+    for record in part.to_dict("records"):
+        by_group.setdefault(record["group"], []).append(record)
     rows = []
     for group in groups:
         if group in skip:
             continue
         cells: list[Any] = [group]
-        of_group = part[part["group"] == group]
-        ns = [v for v in of_group["n"] if not pd.isna(v)]
-        all_suppressed = all(is_suppressed(v) for v in of_group["suppressed"])
+        of_group = by_group.get(group, [])
+        ns = [r["n"] for r in of_group if not pd.isna(r["n"])]
+        all_suppressed = all(is_suppressed(r["suppressed"]) for r in of_group)
         cells.append(fewer_than(k) if all_suppressed or not ns else fmt_count(max(ns)))
+        first_row: dict[Any, dict[str, Any]] = {}
+        for record in of_group:
+            first_row.setdefault(record["measure"], record)
         for measure in measures:
-            match = of_group[of_group["measure"] == measure]
-            if match.empty:
+            row = first_row.get(measure)
+            if row is None:
                 cells.append(Markdown("\u2014"))
                 if with_positive:
                     cells.append(Markdown("\u2014"))
                 continue
-            row = match.iloc[0]
             if is_suppressed(row["suppressed"]) or pd.isna(row["mean"]):
                 cells.append(Markdown("\u2014"))
                 if with_positive:

@@ -133,25 +133,26 @@ def group_gaps(
     frame = frame[~frame["group"].isin(list(exclude_groups))]
     if measures is not None:
         frame = frame[frame["measure"].isin(list(measures))]
-    rows = []
-    for (grouping, measure), part in frame.groupby(["grouping", "measure"], sort=True):
-        if len(part) < 2:
-            continue
-        ordered = part.sort_values(["mean", "group"], ascending=[False, True], kind="mergesort")
-        high, low = ordered.iloc[0], ordered.iloc[-1]
-        rows.append(
-            {
-                "grouping": grouping,
-                "measure": measure,
-                "high_group": high["group"],
-                "high_mean": float(high["mean"]),
-                "high_n": int(high["n"]),
-                "low_group": low["group"],
-                "low_mean": float(low["mean"]),
-                "low_n": int(low["n"]),
-                "gap": float(high["mean"]) - float(low["mean"]),
-            }
-        )
+    # One sort, then the first and last row of each grouping and measure:
+    # highest mean first, ties broken by group name.
+    keys = ["grouping", "measure"]
+    ordered = frame.sort_values(
+        [*keys, "mean", "group"], ascending=[True, True, False, True], kind="mergesort"
+    )
+    ordered = ordered[ordered.groupby(keys, sort=False)["mean"].transform("size") >= 2]
+    high = ordered.groupby(keys, sort=False).head(1).reset_index(drop=True)
+    low = ordered.groupby(keys, sort=False).tail(1).reset_index(drop=True)
+    rows = {
+        "grouping": high["grouping"].tolist(),
+        "measure": high["measure"].tolist(),
+        "high_group": high["group"].tolist(),
+        "high_mean": high["mean"].astype(float).tolist(),
+        "high_n": high["n"].astype(int).tolist(),
+        "low_group": low["group"].tolist(),
+        "low_mean": low["mean"].astype(float).tolist(),
+        "low_n": low["n"].astype(int).tolist(),
+    }
+    rows["gap"] = [h - lo for h, lo in zip(rows["high_mean"], rows["low_mean"], strict=True)]
     gaps = pd.DataFrame(rows, columns=GAP_COLUMNS)
     return gaps.sort_values(
         ["gap", "grouping", "measure"], ascending=[False, True, True], kind="mergesort"
