@@ -2,6 +2,7 @@
 # exports, and define the input functions the other rule files use.
 import re
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -214,11 +215,26 @@ onstart:
         JOB_SERVERS.append(relaudit.jobserver.start())
 
 
+def end_scheduler_timers():
+    """Cancel the timers Snakemake's job rate limiter leaves behind.
+
+    Each scheduling round that starts jobs arms a one-second timer that wakes
+    the scheduler again. Python waits for the last one before it exits, which
+    made every build end up to a second after its last job. Once the hooks
+    below run, every job has ended and there is nothing left to wake.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
+
+
 onsuccess:
     for server in JOB_SERVERS:
         server.stop()
+    end_scheduler_timers()
 
 
 onerror:
     for server in JOB_SERVERS:
         server.stop()
+    end_scheduler_timers()
