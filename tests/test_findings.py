@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relaudit import findings as fnd
 from relaudit.errors import ConfigError
@@ -241,3 +243,49 @@ def test_key_messages_explain_a_reversed_worst_statement():
     )  # fmt: skip
     worst = next(m for m in fnd.key_messages(found) if m.startswith("The lowest"))
     assert "worded negatively" in worst
+
+
+# Group gaps on random breakdowns: each grouping and measure's highest and
+# lowest shown group, found here by a plain scan (an oracle independent of
+# the one-sort code), ties going to the alphabetically first group.
+GAP_GROUPS = ["Alpha", "Beta", "Gamma", "Delta", "Multiple", "Did not answer"]
+breakdown_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["role", "org_type"]),
+        st.sampled_from(["m1", "m2", "m3"]),
+        st.sampled_from(GAP_GROUPS),
+        st.sampled_from([1.0, 1.5, 2.0, 2.5, 3.0, NAN]),
+        st.integers(min_value=1, max_value=60),
+        st.booleans(),
+    ),
+    max_size=40,
+    unique_by=lambda row: row[:3],
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(breakdown_rows)
+def test_group_gaps_match_a_plain_scan(rows):
+    frame = pd.DataFrame(rows, columns=["grouping", "measure", "group", "mean", "n", "suppressed"])
+    expected = {}
+    for grouping, measure in {(r[0], r[1]) for r in rows}:
+        shown = [
+            (r[3], r[2], r[4])
+            for r in rows
+            if (r[0], r[1]) == (grouping, measure)
+            and r[3] == r[3]  # not NaN
+            and not r[5]
+            and r[2] not in ("Multiple", "Did not answer")
+        ]
+        if len(shown) < 2:
+            continue
+        high = min(shown, key=lambda s: (-s[0], s[1]))
+        low = max(shown, key=lambda s: (-s[0], s[1]))
+        expected[(grouping, measure)] = (high[1], high[2], low[1], low[2], high[0] - low[0])
+    gaps = fnd.group_gaps(frame)
+    got = {
+        (g.grouping, g.measure): (g.high_group, g.high_n, g.low_group, g.low_n, g.gap)
+        for g in gaps.itertuples()
+    }
+    assert got == expected
+    assert list(gaps["gap"]) == sorted(gaps["gap"], reverse=True)
