@@ -132,7 +132,8 @@ def png_with_dpi(png: bytes, dpi: int) -> bytes:
     before the image data). Pixels are counted per metre, rounded.
     """
     signature, ihdr_end = b"\x89PNG\r\n\x1a\n", 8 + 4 + 4 + 13 + 4
-    if not png.startswith(signature) or png[12:16] != b"IHDR" or b"pHYs" in png[: ihdr_end + 8]:
+    header = png[: png.find(b"IDAT")]  # every chunk before the image data
+    if not png.startswith(signature) or png[12:16] != b"IHDR" or b"pHYs" in header:
         raise ValueError("not a PNG that starts with IHDR and lacks pHYs")
     per_metre = round(dpi / METRES_PER_INCH)
     body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
@@ -149,7 +150,9 @@ class SvgRasteriser:
     """
 
     def __init__(self, folder: Path) -> None:
-        import typst  # imported here: the job server must not load it before it forks
+        # Typst starts threads when it compiles, so a compiler is only ever
+        # made inside a job, never in the job server before it forks.
+        import typst
 
         self.folder = folder.resolve()
         self._compiler = typst.Compiler(
