@@ -522,12 +522,14 @@ def _diverging_stack(
         segments = []
         edge = 0.0
         for score in sorted((s for s in scores if s < mid), reverse=True):
-            edge -= float(pct.get(score, 0.0))
-            segments.append((edge, float(pct.get(score, 0.0)), colour_of[score]))
+            width = float(pct.get(score, 0.0))
+            edge -= width
+            segments.append((edge, width, colour_of[score]))
         edge = 0.0
         for score in sorted(s for s in scores if s >= mid):
-            segments.append((edge, float(pct.get(score, 0.0)), colour_of[score]))
-            edge += float(pct.get(score, 0.0))
+            width = float(pct.get(score, 0.0))
+            segments.append((edge, width, colour_of[score]))
+            edge += width
         for left, width, colour in segments:
             ax.barh(y, width, left=left, height=0.7, color=colour, edgecolor="white", linewidth=0.5)
         negative = float(sum(pct.get(s, 0.0) for s in scores if s < mid))

@@ -8,10 +8,12 @@ machine has the same files and no system font changes an output.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
-def bundled_font_folders() -> list[Path]:
-    """The folders of fonts that Typst may use (system fonts are always ignored)."""
+def typst_font_options() -> dict[str, Any]:
+    """Keyword arguments that give a Typst compile only the bundled fonts."""
     import matplotlib  # the package only, not pyplot: cheap where charts are not drawn
 
-    return [Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return {"font_paths": [str(folder)], "ignore_system_fonts": True}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from relaudit.errors import RelauditError
-from relaudit.fonts import bundled_font_folders
+from relaudit.fonts import typst_font_options
 
 ENGINES = ("quarto", "pandoc")
 FORMATS = ("html", "pdf", "docx")
@@ -218,9 +218,8 @@ def compile_typst(source: Path, pdf: Path, root: Path) -> None:
             str(source),
             output=str(pdf),
             root=str(root),
-            font_paths=[str(p) for p in bundled_font_folders()],
-            ignore_system_fonts=True,
             timestamp=0,
+            **typst_font_options(),
         )
     except typst.TypstError as exc:
         raise RenderError(f"typst could not compile {source.name}: {exc}") from exc

@@ -27,7 +27,7 @@ import matplotlib.colors as mcolors
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from relaudit.fonts import bundled_font_folders
+from relaudit.fonts import typst_font_options
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -155,11 +155,7 @@ class SvgRasteriser:
         import typst
 
         self.folder = folder.resolve()
-        self._compiler = typst.Compiler(
-            root=str(self.folder),
-            font_paths=[str(path) for path in bundled_font_folders()],
-            ignore_system_fonts=True,
-        )
+        self._compiler = typst.Compiler(root=str(self.folder), **typst_font_options())
 
     def __call__(self, svg: Path) -> Path:
         """Write the PNG beside `svg` and return its path."""

@@ -218,10 +218,12 @@ onstart:
 def end_scheduler_timers():
     """Cancel the timers Snakemake's job rate limiter leaves behind.
 
-    Each scheduling round that starts jobs arms a one-second timer that wakes
-    the scheduler again. Python waits for the last one before it exits, which
-    made every build end up to a second after its last job. Once the hooks
-    below run, every job has ended and there is nothing left to wake.
+    Each scheduling round that starts jobs arms a timer that wakes the
+    scheduler again after the limiter's timespan (10 s in
+    profiles/default/profile.yaml, 1 s by default). Python waits for the last
+    one before it exits, so a build would end that long after its last job.
+    Once the hooks below run, every job has ended and there is nothing left
+    to wake.
     """
     for thread in threading.enumerate():
         if isinstance(thread, threading.Timer):
