@@ -302,9 +302,13 @@ def test_breakdown_scores_known_answer(tables):
     # Tenure leaves out Multiple respondents.
     tenure = bd[bd["grouping"] == "tenure"]
     assert "Multiple" not in set(tenure["group"])
-    # Short a1 = 5,3 (n 2) is hidden, so Long a1 = 4,2,1 (n 3) is hidden with it.
+    # Short a1 = 5,3 (n 2) is hidden. The one Multiple respondent is in no
+    # tenure group, so total - Long = Short + Multiple = 2 + 1 = 3 answers
+    # together: k (3) or more, so Long a1 = 4,2,1 (n 3, mean 7/3) stays shown.
     long_a1 = tenure[(tenure["group"] == "Long") & (tenure["measure"] == "a1")].iloc[0]
-    assert bool(long_a1["suppressed"]) and pd.isna(long_a1["mean"])
+    assert not bool(long_a1["suppressed"])
+    assert long_a1["mean"] == pytest.approx(2.333333, abs=1e-6)
+    assert tenure.loc[tenure["group"] == "Short", "suppression"].iloc[0] == "small"
     # Role: everyone is Staff, so Staff a1 is the whole system: n 6, mean 3.
     staff = bd[(bd["grouping"] == "role") & (bd["group"] == "Staff")].set_index("measure")
     assert (staff.loc["a1", "n"], staff.loc["a1", "mean"]) == (6, 3)
@@ -481,10 +485,26 @@ def test_national_scopes_and_summary():
     st = out["statement_scores"]
     # Review order: other (1) before own (2); empty has no data and no scope.
     assert list(dict.fromkeys(st["scope"])) == ["national", "other", "own"]
-    # National a1 to the census (6 Oct; own late row of 9 Oct is after it):
-    # own 5,4,3,2,1,3 (sum 18) + other 1,2,2,3 (sum 8) = 26 / 10 = 2.6.
+    # To the census (6 Oct) other has 3 on-time rows and 1 late row (a1 = 3).
+    # One late answer is 1 to k - 1 (k = 3): other's scope uses its on-time
+    # rows only (its pack's set), and the late row, alone outside every
+    # system scope, would be national minus the systems, so it is left out
+    # of the national scope too: own 5,4,3,2,1,3 (sum 18) + other 1,2,2
+    # (sum 5) = 23 / 9 = 2.555556.
     nat_a1 = st[(st["scope"] == "national") & (st["item_id"] == "a1")].iloc[0]
-    assert (nat_a1["n"], nat_a1["mean"]) == (10, 2.6)
+    assert nat_a1["n"] == 9 and nat_a1["mean"] == pytest.approx(23 / 9)
+    other_a1 = st[(st["scope"] == "other") & (st["item_id"] == "a1")].iloc[0]
+    assert other_a1["n"] == 3 and other_a1["mean"] == pytest.approx(5 / 3)
+    basis = out["scope_basis"].set_index("system_id")
+    assert basis.loc["other", "scope_basis"] == score.ON_TIME_ONLY
+    assert basis.loc["other", ["responses", "late", "scope_responses", "answers_left_out"]].tolist(
+    ) == [4, 1, 3, 4]  # fmt: skip
+    assert basis.loc["own", "scope_basis"] == score.ALL_KEPT
+    # With k = 1 nothing is small: the late row counts everywhere,
+    # 18 + (1 + 2 + 2 + 3) = 26 / 10 = 2.6.
+    st1 = national_tables(min_group_size=1)["statement_scores"]
+    nat1 = st1[(st1["scope"] == "national") & (st1["item_id"] == "a1")].iloc[0]
+    assert (nat1["n"], nat1["mean"]) == (10, 2.6)
     rs = out["response_summary"].set_index("system_id")
     assert list(rs.index) == ["other", "own", "empty"]
     # other: 4 by the census, of which 1 late; free text on rows 0 and 2.
@@ -564,8 +584,8 @@ SYSTEM_CONTRACT = {
     "label_distribution": "item_id label score n pct",
     "comparator": "item_id n mean comparator_n comparator_mean diff diff_ci_low diff_ci_high flag",
     "comparator_summary": "systems n_systems responses cutoff note",
-    "breakdown_scores": "grouping group measure n mean pct_positive suppressed",
-    "profile": "question group n pct suppressed",
+    "breakdown_scores": "grouping group measure n mean pct_positive suppressed suppression",
+    "profile": "question group n pct suppressed suppression",
 }
 NATIONAL_CONTRACT = {
     "statement_scores": "scope item_id framework n mean sd ci_low ci_high pct_positive rank",
@@ -573,10 +593,12 @@ NATIONAL_CONTRACT = {
     "response_summary": "system_id name review_order questionnaire_version sent_to responses "
     "free_text on_time late",
     "label_distribution": "item_id label score n pct",
-    "breakdown_scores": "grouping group measure n mean pct_positive suppressed",
-    "breakdown_labels": "grouping group item_id label score n pct suppressed",
+    "breakdown_scores": "grouping group measure n mean pct_positive suppressed suppression",
+    "breakdown_labels": "grouping group item_id label score n pct suppressed suppression",
     "consistency": "item_id framework systems top5 bottom5 worst_in_framework",
-    "profile": "question group n pct suppressed",
+    "profile": "question group n pct suppressed suppression",
+    # Audit tier: which responses each national scope counts.
+    "scope_basis": "system_id responses late scope_basis scope_responses answers_left_out",
 }
 
 

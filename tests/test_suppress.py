@@ -60,8 +60,12 @@ def test_complementary_suppression_hides_the_smallest_other_cell():
     # x: b hidden, c (8) is the smallest visible non-empty cell -> hidden too;
     # the empty group does not count as hiding anything.
     assert out["suppressed"].tolist()[:4] == [False, True, True, True]
-    # y: two non-empty cells already hidden: nothing more.
-    assert out["suppressed"].tolist()[4:] == [False, True, True]
+    # y: b (2) and c (1) are hidden, but together they hold 3 < 5: total - a
+    # would give both. a (20), the only shown cell, is hidden too (5 + ... >= 5).
+    assert out["suppressed"].tolist()[4:] == [True, True, True]
+    assert out["suppression"].tolist() == [
+        "", "small", "secondary", "small", "secondary", "small", "small",
+    ]  # fmt: skip
     assert out.loc[0, "n"] == 20
 
 

@@ -30,6 +30,7 @@ from relaudit.config import System
 from relaudit.escape import safe_markdown
 from relaudit.instrument import Instrument
 from relaudit.io import FORMULA_TRIGGERS, read_csv
+from relaudit.suppress import REASON, SECONDARY, SMALL, SUPPRESSED, reason_note
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -390,6 +391,29 @@ def fewer_than(k: int) -> str:
     return f"fewer than {k}"
 
 
+# A hidden cell shows a mark; the table's note says once what the mark means.
+HIDDEN_MARKS = {SMALL: "*", SECONDARY: "\u2020"}
+
+
+def hidden_reason(row: Mapping[str, Any]) -> str:
+    """Why a hidden row is hidden: "secondary" if its table says so, else "small"."""
+    reason = str(row.get(REASON, "") or "").strip()
+    return SECONDARY if reason == SECONDARY else SMALL
+
+
+def hidden_mark(reason: str) -> Markdown:
+    return Markdown(esc(HIDDEN_MARKS[reason]))
+
+
+def with_hidden_note(table: Markdown, reasons: Iterable[str], k: int) -> Markdown:
+    """A table followed by one line saying what each hidden-cell mark means."""
+    present = [r for r in (SMALL, SECONDARY) if r in set(reasons)]
+    if not present:
+        return table
+    notes = [f"{esc(HIDDEN_MARKS[r])} {esc(reason_note(r, k).capitalize())}." for r in present]
+    return Markdown(f"{table}\n\n::: {{.table-note}}\n{' '.join(notes)}\n:::")
+
+
 def statement_table(frame: pd.DataFrame, instrument: Instrument, version: str | None) -> Markdown:
     rows = [
         [
@@ -417,16 +441,26 @@ def profile_table(profile: pd.DataFrame, instrument: Instrument, k: int) -> Mark
     for question in questions:
         part = profile[profile["question"] == question]
         rows += grouped_count_rows(names.get(question, question), part, "n", "n", k)
-    return md_table(["Question", "Answer", "Respondents", "%"], rows, "llrr", [20, 30, 12, 8])
+    table = md_table(["Question", "Answer", "Respondents", "%"], rows, "llrr", [20, 30, 12, 8])
+    return with_hidden_note(table, hidden_reasons(profile, "n"), k)
+
+
+def hidden_reasons(frame: pd.DataFrame, missing_column: str) -> list[str]:
+    """The reasons of a table's hidden rows (see `hidden_reason`)."""
+    return [
+        hidden_reason(row)
+        for row in frame.to_dict("records")
+        if is_suppressed(row[SUPPRESSED]) or pd.isna(row[missing_column])
+    ]
 
 
 def grouped_count_rows(
     label: str, part: pd.DataFrame, count_column: str, missing_column: str, k: int
 ) -> list[list[Any]]:
-    """Table rows for one question's groups: count and %, "fewer than k" where suppressed.
+    """Table rows for one question's groups: count and %, a mark where hidden.
 
-    The question's label stands on its first row only; a row is suppressed when
-    flagged or when `missing_column` is blank.
+    The question's label stands on its first row only; a row is hidden when
+    flagged or when `missing_column` is blank (see `with_hidden_note`).
     """
     rows = []
     for position, (_, row) in enumerate(part.iterrows()):
@@ -435,7 +469,7 @@ def grouped_count_rows(
             [
                 label if position == 0 else "",
                 row["group"],
-                fewer_than(k) if suppressed else fmt_count(row[count_column]),
+                hidden_mark(hidden_reason(row)) if suppressed else fmt_count(row[count_column]),
                 Markdown("\u2014") if suppressed else fmt_pct(row["pct"]),
             ]
         )
@@ -475,6 +509,7 @@ def breakdown_table(
     for record in part.to_dict("records"):
         by_group.setdefault(record["group"], []).append(record)
     rows = []
+    reasons: list[str] = []
     for group in groups:
         if group in skip:
             continue
@@ -482,7 +517,12 @@ def breakdown_table(
         of_group = by_group.get(group, [])
         ns = [r["n"] for r in of_group if not pd.isna(r["n"])]
         all_suppressed = all(is_suppressed(r["suppressed"]) for r in of_group)
-        cells.append(fewer_than(k) if all_suppressed or not ns else fmt_count(max(ns)))
+        if all_suppressed or not ns:
+            small = any(hidden_reason(r) == SMALL for r in of_group) or not of_group
+            reasons.append(SMALL if small else SECONDARY)
+            cells.append(hidden_mark(reasons[-1]))
+        else:
+            cells.append(fmt_count(max(ns)))
         first_row: dict[Any, dict[str, Any]] = {}
         for record in of_group:
             first_row.setdefault(record["measure"], record)
@@ -494,7 +534,10 @@ def breakdown_table(
                     cells.append(Markdown("\u2014"))
                 continue
             if is_suppressed(row["suppressed"]) or pd.isna(row["mean"]):
-                cells.append(Markdown("\u2014"))
+                mark = hidden_mark(hidden_reason(row))
+                if not all_suppressed and ns:
+                    reasons.append(hidden_reason(row))
+                cells.append(mark if not all_suppressed and ns else Markdown("\u2014"))
                 if with_positive:
                     cells.append(Markdown("\u2014"))
             else:
@@ -509,7 +552,8 @@ def breakdown_table(
         if with_positive:
             head.append(f"{header}: % positive")
     cols = len(head)
-    return md_table(head, rows, "l" + "r" * (cols - 1), [24] + [12] * (cols - 1))
+    table = md_table(head, rows, "l" + "r" * (cols - 1), [24] + [12] * (cols - 1))
+    return with_hidden_note(table, reasons, k)
 
 
 def framework_ids(instrument: Instrument) -> list[str]:
@@ -591,9 +635,10 @@ def comment_rate_table(rates: pd.DataFrame, instrument: Instrument, k: int) -> M
             _order=[order.index(g) if g in order else 99 for g in part["group"]]
         ).sort_values(["_order", "group"], kind="mergesort")
         rows += grouped_count_rows(names.get(grouping, grouping), part, "respondents", "pct", k)
-    return md_table(
+    table = md_table(
         ["Grouping", "Group", "Respondents", "% who commented"], rows, "llrr", [18, 28, 12, 14]
     )
+    return with_hidden_note(table, hidden_reasons(rates, "pct"), k)
 
 
 def method_facts(instrument: Instrument, k: int) -> dict[str, Any]:
@@ -647,11 +692,13 @@ BRIEFING_TABLES = {
         "diff_ci_low", "diff_ci_high", "flag",
     ],
     "comparator_summary": ["systems", "n_systems", "responses", "cutoff", "note"],
-    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed"],
-    "profile": ["question", "group", "n", "pct", "suppressed"],
+    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed",
+                         "suppression"],
+    "profile": ["question", "group", "n", "pct", "suppressed", "suppression"],
     "quotes": ["context_type", "context", "rank", "quote", "attribution", "comment_key"],
     "theme_counts": ["theme", "label", "comments", "pct"],
-    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed"],
+    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed",
+                      "suppression"],
     "reconciliation": ["system_id", "rows_read", "kept_on_time", "kept_late", "quarantined",
                        "duplicates"],
     "quarantine": ["system_id", "source_file", "row_number", "response_id", "reason"],
@@ -907,20 +954,24 @@ def render_and_record(
 # --- the national annex -------------------------------------------------------
 
 ANNEX_TABLES = {
+    "scope_basis": ["system_id", "responses", "late", "scope_basis", "scope_responses",
+                    "answers_left_out"],
     "statement_scores": ["scope", "item_id", "framework", "n", "mean", "sd", "ci_low", "ci_high",
                          "pct_positive", "rank"],
     "group_scores": ["scope", "grouping", "group", "mean"],
     "response_summary": ["system_id", "name", "review_order", "questionnaire_version", "sent_to",
                          "responses", "free_text", "on_time", "late"],
     "label_distribution": ["item_id", "label", "score", "n", "pct"],
-    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed"],
+    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed",
+                         "suppression"],
     "breakdown_labels": ["grouping", "group", "item_id", "label", "score", "n", "pct",
-                         "suppressed"],
+                         "suppressed", "suppression"],
     "consistency": ["item_id", "framework", "systems", "top5", "bottom5", "worst_in_framework"],
-    "profile": ["question", "group", "n", "pct", "suppressed"],
+    "profile": ["question", "group", "n", "pct", "suppressed", "suppression"],
     "quotes": ["context_type", "context", "rank", "quote", "attribution", "comment_key"],
     "theme_counts": ["theme", "label", "comments", "pct"],
-    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed"],
+    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed",
+                      "suppression"],
     "reconciliation": ["system_id", "rows_read", "kept_on_time", "kept_late", "quarantined",
                        "duplicates"],
     "quarantine": ["system_id", "source_file", "row_number", "response_id", "reason"],
@@ -1146,6 +1197,18 @@ def _counted(count: int, noun: str) -> str:
     return f"{word} {noun}" + ("" if count == 1 else "s")
 
 
+def late_basis(basis: pd.DataFrame | None, systems: Sequence[System]) -> dict[str, Any]:
+    """Which systems' annex rows use on-time responses only, and answers left out nationally."""
+    if basis is None or basis.empty:
+        return {"on_time_only": [], "left_out": 0}
+    names = {s.system_id: s.name for s in systems}
+    on_time = basis[basis["scope_basis"].astype(str) != "all kept responses"]
+    return {
+        "on_time_only": [names.get(sid, sid) for sid in on_time["system_id"]],
+        "left_out": int(pd.to_numeric(basis["answers_left_out"]).sum()),
+    }
+
+
 def days_open(systems: Sequence[System]) -> str:
     """How long surveys were open: '14' or 'between 10 and 14' ('' if unknown)."""
     spans = sorted({(s.deadline - s.survey_opened).days for s in systems})
@@ -1308,6 +1371,7 @@ def annex_context(
             else "Answers by organisation type"
         ),
         "days_open": days_open(systems),
+        "late_basis": late_basis(tables.get("scope_basis"), systems),
         "communication": breakdown_table(
             breakdown,
             instrument,

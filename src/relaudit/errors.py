@@ -36,3 +36,7 @@ def run_job(main: Callable[[], None], log_file: str) -> None:
         logging.getLogger("relaudit").error("%s", exc)
         sys.stderr.write(f"relaudit: {exc}\n")
         sys.exit(1)
+
+
+class DisclosureError(RelauditError):
+    """A published figure lets a reader work out a group smaller than min_group_size."""

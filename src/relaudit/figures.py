@@ -54,6 +54,7 @@ from relaudit.style import (
     save_figure,
     text_colour_on,
 )
+from relaudit.suppress import REASON, SECONDARY
 
 MINUS = "\u2212"
 # A white box behind value labels keeps them readable over grid and reference lines.
@@ -200,7 +201,19 @@ def _finish(fig: Figure, title: str, alt: str) -> Chart:
     return Chart(figure=fig, title=title, alt=" ".join(alt.split()))
 
 
-def _hide_group_label(min_group_size: int) -> str:
+def _hidden_alt(kind: str, min_group_size: int, hidden: Sequence[str]) -> str:
+    """The alt-text sentence naming the groups a chart does not show."""
+    return (
+        f" Not shown (fewer than {min_group_size} {kind}, or to protect a smaller group): "
+        f"{', '.join(hidden)}."
+    )
+
+
+def _hide_group_label(min_group_size: int, row: Any = None) -> str:
+    """What stands in for a hidden group: small, or hidden to protect a smaller one."""
+    reason = "" if row is None else str(row.get(REASON, "") or "")
+    if reason == SECONDARY:
+        return "not shown, to protect a smaller group"
     return f"fewer than {min_group_size} responses"
 
 
@@ -763,7 +776,7 @@ def group_means(
                 ax.text(
                     instrument.scale.min + 0.1,
                     pos,
-                    _hide_group_label(min_group_size),
+                    _hide_group_label(min_group_size, row),
                     va="center",
                     **SUPPRESSED_STYLE,
                 )
@@ -819,7 +832,7 @@ def group_means(
     hidden = [g for g in groups if g in set(data.loc[_is_true(data["suppressed"]), "group"])]
     alt = f"Bar chart of mean scores by {gname.lower()}. " + "; ".join(parts) + "."
     if hidden:
-        alt += f" Not shown (fewer than {min_group_size} responses): {', '.join(hidden)}."
+        alt += _hidden_alt("responses", min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
@@ -845,7 +858,7 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
                 ax.text(
                     max_n * 0.01,
                     pos,
-                    _hide_group_label(min_group_size),
+                    _hide_group_label(min_group_size, row),
                     va="center",
                     **SUPPRESSED_STYLE,
                 )
@@ -879,7 +892,7 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
         + "."
     )
     if hidden:
-        alt += f" Not shown (fewer than {min_group_size} respondents): {', '.join(hidden)}."
+        alt += _hidden_alt("respondents", min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
@@ -1070,7 +1083,7 @@ def labels_by_group(
     alt = f"Diverging stacked bars of answers by {gname.lower()}. " + "; ".join(parts) + "."
     hidden = sorted(set(data.loc[_is_true(data["suppressed"]), "group"]))
     if hidden:
-        alt += f" Not shown (fewer than {min_group_size} responses): {', '.join(hidden)}."
+        alt += _hidden_alt("responses", min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
@@ -1098,7 +1111,9 @@ def comment_rates_chart(
         for pos, group in enumerate(groups):
             row = part.loc[group]
             if bool(_is_true(pd.Series([row["suppressed"]])).iloc[0]) or pd.isna(row["pct"]):
-                ax.text(1, pos, _hide_group_label(min_group_size), va="center", **SUPPRESSED_STYLE)
+                ax.text(
+                    1, pos, _hide_group_label(min_group_size, row), va="center", **SUPPRESSED_STYLE
+                )
                 continue
             pct = float(row["pct"])
             ax.barh(pos, pct, height=0.7, color=SYSTEM_COLOUR)
@@ -1134,7 +1149,7 @@ def comment_rates_chart(
     )
     hidden = comment_rates.loc[_is_true(comment_rates["suppressed"]), "group"].tolist()
     if hidden:
-        alt += f" Not shown (fewer than {min_group_size} respondents): {', '.join(hidden)}."
+        alt += _hidden_alt("respondents", min_group_size, hidden)
     return _finish(fig, title, alt)
 
 

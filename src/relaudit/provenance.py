@@ -162,6 +162,32 @@ def code_version(root: Path) -> dict[str, Any]:
     }
 
 
+# The two disclosure tiers (docs/disclosure.md). What leaves the analysts'
+# hands: the documents, their charts, and every table under a tables/ folder;
+# relaudit.disclosure proves these safe on their own and together. Everything
+# else (clean/, audit/, text/ with its coding sheets and comment keys, logs)
+# stays with quality reviewers.
+PUBLISHED = "published"
+AUDIT = "audit"
+TIERS = {
+    PUBLISHED: "documents, their figures and every tables/ folder: safe to release, "
+    "alone and together (checked by audit/disclosure.csv)",
+    AUDIT: "clean/, audit/, text/ (coding sheets, comment keys) and document sources: "
+    "for quality reviewers only",
+}
+
+
+def disclosure_tier(path: str) -> str:
+    """The tier of a results file, from its path relative to the results folder."""
+    parts = Path(path).parts
+    name = Path(path).name
+    if "tables" in parts[:-1] or "figures" in parts[:-1]:
+        return PUBLISHED
+    if Path(name).stem in ("briefing", "annex") and Path(name).suffix in (".html", ".pdf", ".docx"):
+        return PUBLISHED
+    return AUDIT
+
+
 def build_manifest(
     *,
     inputs: Mapping[str, Iterable[str | Path]],
@@ -202,7 +228,11 @@ def build_manifest(
             "locked": package_versions(names),
         },
         "render": dict(sorted(documents.items())),
-        "outputs": file_entries(outputs, results_dir, root),
+        "tiers": TIERS,
+        "outputs": [
+            {**entry, "tier": disclosure_tier(entry["path"])}
+            for entry in file_entries(outputs, results_dir, root)
+        ],
     }
 
 

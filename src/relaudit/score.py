@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -24,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from relaudit.config import System
+from relaudit.disclosure import cross_scope_remainders, exposed, statement_totals
 from relaudit.errors import InputFileError
 from relaudit.instrument import Instrument
-from relaudit.suppress import suppress
+from relaudit.suppress import REASON, SECONDARY, SMALL, SUPPRESSED, blank, secondary_hide, suppress
 
 CONFIDENCE = 0.95
 TOP_N = 5
@@ -422,27 +423,117 @@ def _order_by_grouping(table: pd.DataFrame, groupings: Sequence[tuple[str, list[
     )
 
 
+def _row_hashes(count: int) -> np.ndarray:
+    """A fixed pseudo-random 40-bit number per respondent row.
+
+    Summed over a cell's respondents, it tells (with overwhelming
+    probability) whether two cells of different questions count exactly the
+    same people; 40 bits keep a sum over millions of rows exact in int64.
+    """
+    return np.random.default_rng(0).integers(0, 2**40, size=count, dtype=np.int64)
+
+
+def _alias_codes(frame: pd.DataFrame) -> np.ndarray:
+    """One code per set of non-empty cells (of different groupings) with the same respondents."""
+    key = pd.MultiIndex.from_frame(frame[["measure", "n", "signature"]].astype(object))
+    codes, _ = pd.factorize(key)
+    non_empty = frame["n"].fillna(0).to_numpy() > 0
+    counts = np.bincount(codes[non_empty], minlength=int(codes.max()) + 1 if len(codes) else 0)
+    linked = non_empty & (counts[codes] > 1)
+    return np.where(linked, codes, -1)
+
+
+def hide_breakdown_cells(
+    cells: pd.DataFrame,
+    totals: pd.Series,
+    min_group_size: int,
+    aliases: np.ndarray | None = None,
+    packs: Mapping[str, tuple[pd.DataFrame, pd.Series]] | None = None,
+) -> pd.DataFrame:
+    """Which item cells of a breakdown to hide, and why (``suppressed``, ``suppression``).
+
+    `cells` has ``grouping, group, measure, n`` (one row per group and
+    statement); `totals` the scope's answers per statement (indexed by
+    measure). The hidden groups of each question, with the answers no
+    group shows (``Multiple`` for tenure), must hold 0 or at least
+    `min_group_size` answers (`relaudit.suppress`); cells with the same
+    respondents in two questions are hidden together. For the national
+    breakdown, `packs` (each system's published cells and totals) adds
+    the check against the packs: a national cell is hidden where it, or
+    the hidden cells together, minus what the packs show of the same
+    people leaves 1 to `min_group_size - 1` answers.
+    """
+    sizes = cells["n"].to_numpy(dtype=float)
+    small = np.nan_to_num(sizes, nan=0.0) < min_group_size
+    keys = cells[["grouping", "measure"]]
+    codes, _ = pd.factorize(pd.MultiIndex.from_frame(keys.astype(object)))
+    first = pd.Series(range(len(cells))).groupby(codes).first()
+    partition_totals = totals.reindex(cells["measure"].iloc[first.to_numpy()]).to_numpy(float)
+    cell_sum = np.bincount(codes, weights=np.nan_to_num(sizes), minlength=len(first))
+    remainder = np.clip(np.nan_to_num(partition_totals) - cell_sum, 0.0, None)
+    hidden = secondary_hide(small, sizes, [(codes, remainder)], min_group_size, aliases)
+    if packs is not None:
+        national_totals = pd.Series(
+            partition_totals, index=pd.MultiIndex.from_frame(keys.iloc[first.to_numpy()])
+        )
+        order = np.lexsort((np.arange(len(cells)), np.nan_to_num(sizes)))
+        while True:
+            view = cells.assign(suppressed=hidden)
+            rem = cross_scope_remainders(view, national_totals, packs)
+            bad = rem[exposed(rem["remainder"].to_numpy(), min_group_size)]
+            if bad.empty:
+                break
+            extra = hidden.copy()
+            for _, row in bad.iterrows():
+                in_key = (cells["grouping"] == row["grouping"]).to_numpy() & (
+                    cells["measure"] == row["measure"]
+                ).to_numpy()
+                if row["kind"] == "group":
+                    extra |= in_key & (cells["group"] == row["group"]).to_numpy()
+                else:
+                    candidates = [c for c in order if in_key[c] and not extra[c] and sizes[c] > 0]
+                    if candidates:
+                        extra[candidates[0]] = True
+            if (extra == hidden).all():
+                break
+            hidden = secondary_hide(extra, sizes, [(codes, remainder)], min_group_size, aliases)
+    reason = np.where(small, SMALL, np.where(hidden, SECONDARY, ""))
+    return pd.DataFrame({SUPPRESSED: hidden, REASON: reason}, index=cells.index)
+
+
 def breakdown_scores(
-    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, min_group_size: int
+    responses: pd.DataFrame,
+    long: pd.DataFrame,
+    instrument: Instrument,
+    min_group_size: int,
+    packs: Mapping[str, tuple[pd.DataFrame, pd.Series]] | None = None,
 ) -> pd.DataFrame:
     """Mean and pct_positive per respondent group, for every item and framework.
 
-    An item cell is suppressed below `min_group_size` valid answers (plus
-    complementary suppression across the groups of a question). A framework
-    cell is the unweighted mean of its item cells, so it is suppressed when
-    any of them is (otherwise a hidden item mean could be recovered); its
-    ``n`` is the number of group members who answered any of its items.
+    Which item cells are hidden is `hide_breakdown_cells`. A framework cell
+    is the unweighted mean of its item cells, so it is hidden when any of
+    them is (otherwise a hidden item mean could be recovered); its ``n`` is
+    the number of group members who answered any of its items. `packs` is
+    for the national breakdown (see `hide_breakdown_cells`).
     """
-    columns = ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed"]
+    columns = ["grouping", "group", "measure", "n", "mean", "pct_positive", SUPPRESSED, REASON]
     groupings = _groupings(instrument, responses)
     if not groupings:
         return pd.DataFrame(columns=columns)
     frameworks = item_frameworks(instrument)
     keys = ["grouping", "group", "measure"]
-    item_stats, answered_parts = [], []
+    hashes = _row_hashes(len(responses))
+    item_stats, answered_parts, signatures = [], [], []
     for grouping, _groups, tagged in _each_grouping(long, responses, groupings):
         stats = summarise(tagged, ["group", "item_id"], instrument.scale.positive_threshold)
         item_stats.append(stats.rename(columns={"item_id": "measure"}).assign(grouping=grouping))
+        signature = pd.Series(hashes[tagged["row"].to_numpy()], index=tagged.index)
+        sig = signature.groupby([tagged["group"], tagged["item_id"]], sort=False, observed=True)
+        signatures.append(
+            _plain(sig.sum().rename("signature").reset_index())
+            .rename(columns={"item_id": "measure"})
+            .assign(grouping=grouping)
+        )
         by_framework = [tagged["group"], tagged["item_id"].map(frameworks).rename("measure")]
         answered = tagged["row"].groupby(by_framework, sort=False, observed=True).nunique()
         answered_parts.append(_plain(answered.rename("n").reset_index()).assign(grouping=grouping))
@@ -451,17 +542,23 @@ def breakdown_scores(
         [(q, g, c) for q, groups in groupings for c in item_columns(instrument) for g in groups],
         columns=keys,
     )
-    raw = grid.merge(stats, on=keys, how="left")
-    raw["n"] = raw["n"].fillna(0)
-    items = suppress(
-        raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
-        min_group_size,
-        keys=keys,
-        within=["grouping", "measure"],
+    raw = grid.merge(stats, on=keys, how="left").merge(
+        pd.concat(signatures, ignore_index=True), on=keys, how="left"
     )
+    raw["n"] = raw["n"].fillna(0)
+    totals = long.groupby("item_id", observed=True).size()
+    totals.index = totals.index.astype(str)
+    flags = hide_breakdown_cells(raw, totals, min_group_size, _alias_codes(raw), packs)
+    items = blank(
+        raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
+        flags[SUPPRESSED].to_numpy(),
+        keys,
+    )
+    items[SUPPRESSED] = flags[SUPPRESSED].to_numpy()
+    items[REASON] = flags[REASON].to_numpy()
     fw_keys = [raw["grouping"], raw["group"], raw["measure"].map(frameworks)]
     fw_stats = raw[["mean", "pct_positive"]].groupby(fw_keys, sort=False).mean()
-    hidden = items["suppressed"].groupby(fw_keys, sort=False).any()
+    hidden = items[SUPPRESSED].groupby(fw_keys, sort=False).any()
     answered = pd.concat(answered_parts, ignore_index=True).set_index(keys)["n"]
     fw_grid = pd.DataFrame(
         [(q, g, f.id) for q, groups in groupings for f in instrument.frameworks for g in groups],
@@ -469,16 +566,25 @@ def breakdown_scores(
     )
     fw_table = fw_grid.join(fw_stats, on=keys).join(answered, on=keys).join(hidden, on=keys)
     fw_table["n"] = fw_table["n"].fillna(0)
-    fw_table["suppressed"] = fw_table["suppressed"].astype("boolean").fillna(True).astype(bool)
-    fw_table = suppress(fw_table[columns], min_group_size, keys=keys)
+    fw_hidden = fw_table[SUPPRESSED].astype("boolean").fillna(True).astype(bool).to_numpy()
+    fw_small = fw_table["n"].to_numpy(dtype=float) < min_group_size
+    fw_table = blank(fw_table, fw_hidden | fw_small, keys)
+    fw_table[SUPPRESSED] = fw_hidden | fw_small
+    fw_table[REASON] = np.where(fw_small, SMALL, np.where(fw_hidden, SECONDARY, ""))
     return _order_by_grouping(pd.concat([items, fw_table], ignore_index=True)[columns], groupings)
 
 
 def breakdown_labels(
-    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, min_group_size: int
+    responses: pd.DataFrame,
+    long: pd.DataFrame,
+    instrument: Instrument,
+    breakdown: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Label shares per respondent group and item; suppressed when the group's base is small."""
-    columns = ["grouping", "group", "item_id", "label", "score", "n", "pct", "suppressed", "base"]
+    """Label shares per respondent group and item, hidden exactly where `breakdown` hides
+    the same cell (the counts add up to its n, so they must share its rule)."""
+    columns = [
+        "grouping", "group", "item_id", "label", "score", "n", "pct", SUPPRESSED, REASON, "base",
+    ]  # fmt: skip
     groupings = _groupings(instrument, responses)
     if not groupings:
         return pd.DataFrame(columns=columns)
@@ -488,13 +594,14 @@ def breakdown_labels(
         piece = label_distribution(tagged, instrument, keys=["group"], combos=combos)
         pieces.append(piece.assign(grouping=grouping))
     table = pd.concat(pieces, ignore_index=True)
-    table = suppress(
-        table,
-        min_group_size,
-        keys=["grouping", "group", "item_id", "label", "score"],
-        size="base",
-        within=["grouping", "item_id", "label"],
-    )
+    flags = breakdown.rename(columns={"measure": "item_id"}).set_index(
+        ["grouping", "group", "item_id"]
+    )[[SUPPRESSED, REASON]]
+    joined = table.join(flags, on=["grouping", "group", "item_id"])
+    mask = joined[SUPPRESSED].astype("boolean").fillna(True).astype(bool).to_numpy()
+    table = blank(table, mask, ["grouping", "group", "item_id", "label", "score"])
+    table[SUPPRESSED] = mask
+    table[REASON] = np.where(mask, joined[REASON].fillna(SMALL).replace("", SMALL), "")
     return table[columns]
 
 
@@ -519,7 +626,7 @@ def profile(responses: pd.DataFrame, instrument: Instrument, min_group_size: int
         pieces.append(
             suppress(table, min_group_size, keys=["question", "group"], within=["question"])
         )
-    columns = ["question", "group", "n", "pct", "suppressed"]
+    columns = ["question", "group", "n", "pct", SUPPRESSED, REASON]
     if not pieces:
         return pd.DataFrame(columns=columns)
     return pd.concat(pieces, ignore_index=True)[columns]
@@ -604,24 +711,128 @@ def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame({"n": n, "mean": mean, "sd": np.sqrt(variance)}, index=list(columns))
 
 
+def protected_pool(
+    pool: pd.DataFrame,
+    cutoff_day: dt.date,
+    deadlines: Mapping[str, dt.date],
+    min_group_size: int,
+) -> pd.DataFrame:
+    """The rows of a comparator pool that cannot be differenced against the packs.
+
+    A reader can take every pack whose deadline is on or before the cutoff
+    away from the pool (the pack is that system's on-time responses), and
+    what is left would be a small group. So: a system's responses after its
+    own deadline stay out when, for some statement, they number 1 to
+    `min_group_size - 1` answers; and what no shown pack covers (those late
+    responses kept, systems still open at the cutoff, systems whose pack
+    is too small to show) stays out when, for some statement, it is 1 to
+    `min_group_size - 1` answers. A system not in `deadlines` counts as
+    still open.
+    """
+    if not len(pool):
+        return pool
+    ids = pool["system_id"].astype(str)
+    days = pd.to_datetime(pool["day"])
+    own_deadline = ids.map(lambda sid: deadlines.get(sid, cutoff_day + dt.timedelta(days=1)))
+    closed = own_deadline.map(lambda day: day <= cutoff_day)
+    late = closed & (days >= own_deadline.map(_end_of_day))
+    late_answers = pool[late].groupby([ids[late], pool.loc[late, "item_id"]])["n"].sum()
+    noisy = set(
+        late_answers[exposed(late_answers.to_numpy(), min_group_size)].index.get_level_values(0)
+    )
+    keep = ~(late & ids.isin(noisy))
+    on_time = closed & ~late
+    days_per_system = pool[on_time].drop_duplicates(["system_id", "day"])
+    pack_sizes = days_per_system.groupby("system_id")["responses"].sum()
+    shown_packs = set(pack_sizes[pack_sizes >= min_group_size].index.astype(str))
+    # A pack shows a statement when it has k respondents and k answers to it.
+    item_answers = pool[on_time].groupby([ids[on_time], pool.loc[on_time, "item_id"]])["n"].sum()
+    shown_items = set(item_answers[item_answers >= min_group_size].index)
+    covered = on_time & ids.isin(shown_packs)
+    covered &= pd.Series(
+        [(sid, item) in shown_items for sid, item in zip(ids, pool["item_id"], strict=True)],
+        index=pool.index,
+    )
+    uncovered = keep & ~covered
+    rest = pool[uncovered].groupby("item_id")["n"].sum()
+    if exposed(rest.to_numpy(), min_group_size).any():
+        keep &= ~uncovered
+    return pool[keep]
+
+
+def _published_answers(
+    pool: pd.DataFrame, own: pd.DataFrame, columns: Sequence[str], min_group_size: int
+) -> pd.Series:
+    """Pack answers + comparator answers per item, as a pack publishes them (NaN: hidden)."""
+    pool_n = pool.groupby("item_id")["n"].sum().reindex(columns).fillna(0)
+    own_n = own.groupby("item_id")["n"].sum().reindex(columns).fillna(0)
+    shown = (pool_n >= min_group_size) & (own_n >= min_group_size)
+    return (pool_n + own_n).where(shown & (pool_n.sum() > 0))
+
+
+def hidden_by_earlier_pools(
+    all_sums: pd.DataFrame,
+    system_id: str,
+    deadlines: Mapping[str, dt.date],
+    without_comparator: Sequence[str],
+    columns: Sequence[str],
+    min_group_size: int,
+) -> pd.Series:
+    """Items whose comparator row `system_id` must hide: its pack plus its pool would
+    differ from an earlier pack's plus pool by 1 to `min_group_size - 1` answers.
+
+    Every pack's pool is worked out again here, in deadline order, from the
+    same daily sums and rules (`protected_pool`) that pack used, so each
+    system reaches the same answer about the others without waiting for them.
+    """
+    published: list[pd.Series] = []
+    days = pd.to_datetime(all_sums["day"]) if len(all_sums) else pd.Series(dtype="datetime64[ns]")
+    order = sorted(deadlines, key=lambda sid: (deadlines[sid], sid))
+    for sid in order:
+        cutoff = deadlines[sid]
+        by_cutoff = all_sums[days < _end_of_day(cutoff)]
+        ids = by_cutoff["system_id"].astype(str)
+        own = by_cutoff[ids == sid]
+        pool = protected_pool(by_cutoff[ids != sid], cutoff, deadlines, min_group_size)
+        answers = (
+            _published_answers(pool, own, columns, min_group_size)
+            if sid not in without_comparator
+            else pd.Series(np.nan, index=list(columns))
+        )
+        hide = pd.Series(False, index=list(columns))
+        for earlier in published:
+            hide |= pd.Series(
+                exposed((answers - earlier).to_numpy(), min_group_size), index=hide.index
+            )
+        if sid == system_id:
+            return hide
+        published.append(answers.where(~hide))
+    return pd.Series(False, index=list(columns))
+
+
 def comparator(
     own: pd.DataFrame,
     other_sums: pd.DataFrame,
     instrument: Instrument,
     cutoff_day: dt.date,
     has_comparator: bool = True,
+    deadlines: Mapping[str, dt.date] | None = None,
+    min_group_size: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The system's statement means against every other system's responses to the cutoff.
 
     `own` are the system's on-time responses; `other_sums` the `daily_sums`
     of the other systems that could be in the comparator, stacked together.
     Their responses submitted by the end of `cutoff_day` (late or not) form
-    it. Returns (comparator, summary).
+    it, less what `protected_pool` keeps out (given the other systems'
+    `deadlines`). Returns (comparator, summary).
     """
     columns = item_columns(instrument)
     if has_comparator and len(other_sums):
         days = pd.to_datetime(other_sums["day"])
         pool = other_sums[days < _end_of_day(cutoff_day)]
+        if deadlines is not None:
+            pool = protected_pool(pool, cutoff_day, deadlines, min_group_size)
     else:
         pool = other_sums.iloc[0:0]
     pool_days = pool.drop_duplicates(["system_id", "day"])
@@ -736,15 +947,29 @@ def _scoped_statements(
     responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, scopes: Sequence[str],
     scope_column: str, min_group_size: int,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
-    """Statement and group tables per scope, each scope suppressed when too small."""
+    """Statement and group tables per scope.
+
+    A statement is hidden when its scope has fewer than `min_group_size`
+    respondents or it has fewer than `min_group_size` answers; an attribute,
+    dimension or domain mean is hidden with any statement it averages that
+    has answers (else that statement's mean could be worked back out).
+    """
     tagged = _attach(long, responses, scope=scope_column)
     statements = statement_scores(tagged, instrument, scopes)
     groups = group_scores(statements, instrument)
     sizes = responses[scope_column].astype(str).value_counts()
+    scope_sizes = statements["scope"].map(sizes).fillna(0)
+    answered = statements["n"].to_numpy(dtype=float)
     statements = suppress(
         statements, min_group_size, keys=["scope", "item_id", FRAMEWORK],
-        size=statements["scope"].map(sizes).fillna(0),
+        size=pd.Series(np.minimum(scope_sizes.to_numpy(dtype=float), answered)),
     )  # fmt: skip
+    # The same averaging with 1 for a hidden statement that has answers: a
+    # group whose "mean" is above 0 averages at least one of them.
+    risky = statements.assign(mean=(statements[SUPPRESSED] & (answered > 0)).astype(float))
+    averages_hidden = group_scores(risky, instrument)["mean"].fillna(0).to_numpy() > 0
+    groups[SUPPRESSED] = averages_hidden
+    groups[REASON] = np.where(averages_hidden, SECONDARY, "")
     groups = suppress(
         groups, min_group_size, keys=["scope", "grouping", "group"],
         size=groups["scope"].map(sizes).fillna(0),
@@ -760,11 +985,14 @@ def score_system(
     deadline: dt.date,
     min_group_size: int,
     has_comparator: bool = True,
+    deadlines: Mapping[str, dt.date] | None = None,
+    without_comparator: Sequence[str] = (),
 ) -> dict[str, pd.DataFrame]:
     """Every per-system table, from the system's on-time responses.
 
     `others` are the other systems' `daily_sums` that could be in the
-    comparator, stacked together.
+    comparator, stacked together; `deadlines` every system's deadline (for
+    `protected_pool`).
     """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
@@ -775,10 +1003,23 @@ def score_system(
     )
     labels = label_distribution(long, instrument)
     labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=total)
-    comp, comp_summary = comparator(own, others, instrument, deadline, has_comparator)
+    comp, comp_summary = comparator(
+        own, others, instrument, deadline, has_comparator, deadlines, min_group_size
+    )
+    # Each row shows the pack's own answers and the pool's: both must be k or more.
     pool_size = comp_summary["responses"].iloc[0]
-    comp_size = min(total, pool_size) if pool_size else total
-    comp = suppress(comp, min_group_size, keys=["item_id"], size=comp_size)
+    comp_size = np.minimum(comp["n"].to_numpy(dtype=float), total)
+    if pool_size:
+        comp_size = np.minimum(comp_size, comp["comparator_n"].to_numpy(dtype=float))
+        if deadlines is not None and len(responses):
+            all_sums = concat_daily_sums([others, daily_sums(responses, instrument)])
+            system_id = str(responses["system_id"].iloc[0])
+            hide = hidden_by_earlier_pools(
+                all_sums, system_id, deadlines, without_comparator,
+                item_columns(instrument), min_group_size,
+            )  # fmt: skip
+            comp_size = np.where(hide.reindex(comp["item_id"]).to_numpy(), 0.0, comp_size)
+    comp = suppress(comp, min_group_size, keys=["item_id"], size=pd.Series(comp_size))
     return {
         "statement_scores": statements.drop(columns="scope"),
         "group_scores": groups.drop(columns="scope"),
@@ -790,6 +1031,69 @@ def score_system(
     }
 
 
+SCOPE_BASIS_COLUMNS = [
+    "system_id", "responses", "late", "scope_basis", "scope_responses", "answers_left_out",
+]  # fmt: skip
+ALL_KEPT = "all kept responses"
+ON_TIME_ONLY = "on-time responses only"
+
+
+def national_scopes(
+    kept: pd.DataFrame, instrument: Instrument, system_ids: Sequence[str], min_group_size: int
+) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """Which kept responses and answers each national table counts (``docs/disclosure.md``).
+
+    - A system's scope holds its on-time responses only when, for some
+      statement, its late answers number 1 to `min_group_size - 1`: its
+      pack shows the on-time ones, and the difference would expose them.
+    - For each statement, the answers that no shown system scope holds
+      (those late ones, and systems or statements too small to show) count
+      in the national scope only when they are 0 or at least
+      `min_group_size`: otherwise the national scope minus the systems
+      would give them away.
+
+    Returns the mask of rows in their system's scope, the national table
+    (`kept` with those left-out answers blanked) and each system's basis.
+    """
+    columns = item_columns(instrument)
+    answered = kept[columns].notna()
+    ids = kept["system_id"].astype(str)
+    late = kept["late"].astype(bool)
+    late_answers = answered[late].groupby(ids[late]).sum()
+    small_late = late_answers.apply(
+        lambda row: bool(exposed(row.to_numpy(), min_group_size).any()), axis=1
+    )
+    on_time_only = set(small_late[small_late].index)
+    in_scope = ~(late & ids.isin(on_time_only))
+    scope_size = in_scope.groupby(ids).sum()
+    scope_answers = answered[in_scope].groupby(ids[in_scope]).sum()
+    # A statement of a system scope is shown when the scope and its answers reach k.
+    shown = (scope_answers >= min_group_size) & scope_size.reindex(scope_answers.index).ge(
+        min_group_size
+    ).to_numpy()[:, None]
+    shown_rows = shown.reindex(ids.to_numpy()).fillna(False).to_numpy(dtype=bool)
+    outside = answered.to_numpy() & ~(shown_rows & in_scope.to_numpy()[:, None])
+    left_out = outside & exposed(outside.sum(axis=0), min_group_size)[None, :]
+    national = kept.copy()
+    for index, column in enumerate(columns):
+        if left_out[:, index].any():
+            national.loc[left_out[:, index], column] = np.nan
+    rows = []
+    for sid in system_ids:
+        mine = (ids == sid).to_numpy()
+        rows.append(
+            {
+                "system_id": sid,
+                "responses": int(mine.sum()),
+                "late": int((mine & late.to_numpy()).sum()),
+                "scope_basis": ON_TIME_ONLY if sid in on_time_only else ALL_KEPT,
+                "scope_responses": int((mine & in_scope.to_numpy()).sum()),
+                "answers_left_out": int(left_out[mine].sum()),
+            }
+        )
+    return in_scope, national, pd.DataFrame(rows, columns=SCOPE_BASIS_COLUMNS)
+
+
 def score_national(
     responses: pd.DataFrame,
     systems: Sequence[System],
@@ -797,35 +1101,54 @@ def score_national(
     *,
     census_date: dt.date,
     min_group_size: int,
+    packs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Every national table, from all kept responses submitted by the census date."""
+    """Every national table, from the kept responses submitted by the census date.
+
+    Which responses each scope counts is `national_scopes`. `packs` maps a
+    system to its published pack tables (statement_scores, breakdown_scores):
+    national breakdown cells that, less the packs, would leave a small
+    group are hidden too (`hide_breakdown_cells`).
+    """
     systems = sorted(systems, key=lambda s: s.review_order)
     kept = responses[responses["submitted_at"] < _end_of_day(census_date)].reset_index(drop=True)
-    long = to_long(kept, instrument)
     with_data = set(kept["system_id"].astype(str))
     system_ids = [s.system_id for s in systems if s.system_id in with_data]
-    scoped = kept.assign(_scope=kept["system_id"].astype(str))
-    national = kept.assign(_scope="national")
+    in_scope, national, basis = national_scopes(kept, instrument, system_ids, min_group_size)
+    scoped = kept[in_scope.to_numpy()].reset_index(drop=True)
+    long = to_long(national, instrument)
     nat_statements, nat_groups = _scoped_statements(
-        national, long, instrument, ["national"], "_scope", min_group_size
-    )
+        national.assign(_scope="national"), long, instrument, ["national"], "_scope",
+        min_group_size,
+    )  # fmt: skip
     sys_statements, sys_groups = _scoped_statements(
-        scoped, long, instrument, system_ids, "_scope", min_group_size
-    )
+        scoped.assign(_scope=scoped["system_id"].astype(str)), to_long(scoped, instrument),
+        instrument, system_ids, "_scope", min_group_size,
+    )  # fmt: skip
     statements = pd.concat([nat_statements, sys_statements], ignore_index=True)
     groups = pd.concat([nat_groups, sys_groups], ignore_index=True)
     labels = label_distribution(long, instrument)
-    labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=len(kept))
-    shown = sys_statements[~sys_statements["suppressed"]]
+    labels = suppress(
+        labels, min_group_size, keys=["item_id", "label", "score"], size=len(national)
+    )
+    shown_statements = sys_statements[~sys_statements[SUPPRESSED]]
+    pack_cells = None
+    if packs is not None:
+        pack_cells = {
+            sid: (cells, statement_totals(statements_table))
+            for sid, (statements_table, cells) in packs.items()
+        }
+    breakdown = breakdown_scores(national, long, instrument, min_group_size, pack_cells)
     return {
         "statement_scores": statements,
         "group_scores": groups,
         "response_summary": response_summary(kept, systems),
         "label_distribution": labels.drop(columns="base"),
-        "breakdown_scores": breakdown_scores(kept, long, instrument, min_group_size),
-        "breakdown_labels": breakdown_labels(kept, long, instrument, min_group_size),
-        "consistency": consistency(shown),
-        "profile": profile(kept, instrument, min_group_size),
+        "breakdown_scores": breakdown,
+        "breakdown_labels": breakdown_labels(national, long, instrument, breakdown),
+        "consistency": consistency(shown_statements),
+        "profile": profile(national, instrument, min_group_size),
+        "scope_basis": basis,
     }
 
 

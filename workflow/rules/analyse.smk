@@ -16,7 +16,7 @@ SYSTEM_SCORE_STAGE = stage(
         "instrument": ["input", "instrument"],
     },
     outputs=SYSTEM_TABLES,
-    params=["min_group_size", "deadline", "has_comparator"],
+    params=["min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"],
 )
 SYSTEM_TEXT_STAGE = stage(
     "text_system.py",
@@ -69,6 +69,12 @@ rule analyse_system:
         min_group_size=config["min_group_size"],
         deadline=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].deadline.isoformat(),
         has_comparator=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].review_order != FIRST_REVIEWED,
+        # Every system's deadline: the comparator keeps out what the packs
+        # would give away (relaudit.score.protected_pool).
+        deadlines=DEADLINES,
+        without_comparator=[
+            sid for sid in SYSTEM_IDS if SYSTEM_BY_ID[sid].review_order == FIRST_REVIEWED
+        ],
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
         communication_items=FIGURE_COMMUNICATION_ITEMS,
@@ -85,9 +91,11 @@ NATIONAL_SCORE_STAGE = stage(
         "responses": ["input", "responses"],
         "systems": ["input", "systems"],
         "instrument": ["input", "instrument"],
+        "pack_statements": ["input", "pack_statements"],
+        "pack_breakdowns": ["input", "pack_breakdowns"],
     },
-    outputs=NATIONAL_TABLES,
-    params=["min_group_size", "census_date"],
+    outputs=[*NATIONAL_TABLES, "scope_basis"],
+    params=["min_group_size", "census_date", "system_ids"],
 )
 NATIONAL_TEXT_STAGE = stage(
     "text_national.py",
@@ -113,6 +121,10 @@ NATIONAL_FIGURES_STAGE = stage(
 rule analyse_national:
     input:
         responses=all_clean_parquets(),
+        # The packs' published breakdowns: a national cell that, less the
+        # packs, would leave a small group is hidden (docs/disclosure.md).
+        pack_statements=expand(f"{R}/systems/{{sid}}/tables/statement_scores.csv", sid=SYSTEM_IDS),
+        pack_breakdowns=expand(f"{R}/systems/{{sid}}/tables/breakdown_scores.csv", sid=SYSTEM_IDS),
         coding_sheets=all_coding_sheets(),
         systems=config["systems_sheet"],
         instrument=config["instrument"],
@@ -125,6 +137,8 @@ rule analyse_national:
     output:
         **{name: table_output("national", name) for name in NATIONAL_TABLES},
         **{name: f"{R}/national/text/{name}.csv" for name in NATIONAL_TEXT},
+        # Audit tier: which responses each national scope counts.
+        scope_basis=f"{R}/national/audit/scope_basis.csv",
         figures_json=f"{R}/national/figures/figures.json",
         charts=chart_outputs("national"),
     log:

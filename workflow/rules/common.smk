@@ -44,6 +44,7 @@ SYSTEM_BY_ID = {s.system_id: s for s in SYSTEMS}
 # Systems with data, in review order: the ones that get a briefing pack.
 SYSTEM_IDS = [s.system_id for s in SYSTEMS if s.system_id in EXPORTS]
 FORMATS = list(config["render"]["formats"])
+DEADLINES = {sid: SYSTEM_BY_ID[sid].deadline.isoformat() for sid in SYSTEM_IDS}
 
 
 wildcard_constraints:
@@ -199,7 +200,10 @@ def final_targets():
     return [
         *expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS),
         *expand(f"{R}/national/annex.{{fmt}}", fmt=FORMATS),
-        *expand(f"{R}/audit/{{name}}.csv", name=["reconciliation", "quarantine", "cell_issues"]),
+        *expand(
+            f"{R}/audit/{{name}}.csv",
+            name=["reconciliation", "quarantine", "cell_issues", "disclosure"],
+        ),
         f"{R}/audit/manifest.json",
     ]
 

@@ -4,7 +4,21 @@ from pathlib import Path
 
 # SYSTEM_TABLES and NATIONAL_TABLES come from common.smk.
 TEXT_TABLE_NAMES = ["quotes", "theme_counts", "comment_rates"]
-AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction"]
+AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction", "disclosure"]
+DISCLOSURE_PACK_TABLES = [
+    "statement_scores",
+    "breakdown_scores",
+    "label_distribution",
+    "profile",
+    "comparator",
+]
+DISCLOSURE_ANNEX_TABLES = [
+    "statement_scores",
+    "breakdown_scores",
+    "breakdown_labels",
+    "label_distribution",
+    "profile",
+]
 
 
 # Every file under templates/ (Jinja templates, CSS, Typst, filters): a change
@@ -76,6 +90,7 @@ rule render_system:
 
 rule render_annex:
     input:
+        scope_basis=f"{R}/national/audit/scope_basis.csv",
         statement_scores=f"{R}/national/tables/statement_scores.csv",
         group_scores=f"{R}/national/tables/group_scores.csv",
         response_summary=f"{R}/national/tables/response_summary.csv",
@@ -121,6 +136,54 @@ rule render_annex:
         "../scripts/render_annex.py"
 
 
+# The disclosure audit (relaudit.disclosure): after the documents, attack every
+# published table by differencing; the build fails if a small group can be
+# worked out. Reads the audit tier (clean responses, coded comments) only to
+# size the groups that quotes are attributed to.
+rule disclosure_audit:
+    input:
+        **{
+            f"pack_{name}": expand(f"{R}/systems/{{sid}}/tables/{name}.csv", sid=SYSTEM_IDS)
+            for name in DISCLOSURE_PACK_TABLES
+        },
+        **{
+            f"pack_{name}": expand(f"{R}/systems/{{sid}}/text/{name}.csv", sid=SYSTEM_IDS)
+            for name in ["comment_rates", "quotes"]
+        },
+        **{
+            f"national_{name}": f"{R}/national/tables/{name}.csv"
+            for name in DISCLOSURE_ANNEX_TABLES
+        },
+        **{
+            f"national_{name}": f"{R}/national/text/{name}.csv"
+            for name in ["comment_rates", "quotes"]
+        },
+        comments_coded=expand(f"{R}/systems/{{sid}}/text/comments_coded.parquet", sid=SYSTEM_IDS),
+        responses=expand(f"{R}/systems/{{sid}}/clean/responses.parquet", sid=SYSTEM_IDS),
+        documents=expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS)
+        + expand(f"{R}/national/annex.{{fmt}}", fmt=FORMATS),
+    output:
+        disclosure=report(
+            f"{R}/audit/disclosure.csv",
+            caption="../report/audit/disclosure.rst",
+            category="Audit",
+            subcategory="Data checks",
+            labels={"table": "disclosure"},
+        ),
+    log:
+        f"{R}/logs/disclosure_audit.log",
+    benchmark:
+        f"{R}/benchmarks/disclosure_audit/disclosure_audit.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        system_ids=SYSTEM_IDS,
+        min_group_size=config["min_group_size"],
+        deadlines=DEADLINES,
+    script:
+        "../scripts/disclosure_audit.py"
+
+
 rule manifest:
     input:
         raw_exports=[str(p) for sid in SYSTEM_IDS for p in EXPORTS[sid]],
@@ -139,7 +202,8 @@ rule manifest:
         + [f"{R}/national/annex.qmd"],
         render_info=expand(f"{R}/systems/{{sid}}/render.json", sid=SYSTEM_IDS)
         + [f"{R}/national/render.json"],
-        audit=expand(f"{R}/audit/{{name}}.csv", name=AUDIT_TABLE_NAMES),
+        audit=expand(f"{R}/audit/{{name}}.csv", name=AUDIT_TABLE_NAMES)
+        + [f"{R}/national/audit/scope_basis.csv"],
         tables=expand(
             f"{R}/systems/{{sid}}/tables/{{name}}.csv", sid=SYSTEM_IDS, name=SYSTEM_TABLES
         )

@@ -1,4 +1,4 @@
-"""Snakemake adapter: score every kept response to the census (rule score_national)."""
+"""Snakemake adapter: score every kept response to the census (rule analyse_national)."""
 
 import datetime as dt
 import logging
@@ -6,7 +6,7 @@ import logging
 from relaudit.config import load_systems
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_parquet, write_csv
+from relaudit.io import read_csv, read_parquet, write_csv
 from relaudit.score import concat_responses, score_national
 
 log = logging.getLogger("score_national")
@@ -16,12 +16,22 @@ def main() -> None:
     instrument = load_instrument(snakemake.input.instrument)
     systems = load_systems(snakemake.input.systems, instrument.versions)
     responses = concat_responses(read_parquet(path) for path in snakemake.input.responses)
+    packs = {
+        sid: (read_csv(statements), read_csv(breakdown))
+        for sid, statements, breakdown in zip(
+            snakemake.params.system_ids,
+            snakemake.input.pack_statements,
+            snakemake.input.pack_breakdowns,
+            strict=True,
+        )
+    }
     tables = score_national(
         responses,
         systems,
         instrument,
         census_date=dt.date.fromisoformat(snakemake.params.census_date),
         min_group_size=int(snakemake.params.min_group_size),
+        packs=packs,
     )
     for name, table in tables.items():
         write_csv(table, snakemake.output[name])

@@ -23,6 +23,10 @@ def main() -> None:
         deadline=dt.date.fromisoformat(snakemake.params.deadline),
         min_group_size=int(snakemake.params.min_group_size),
         has_comparator=bool(snakemake.params.has_comparator),
+        deadlines={
+            sid: dt.date.fromisoformat(day) for sid, day in snakemake.params.deadlines.items()
+        },
+        without_comparator=list(snakemake.params.without_comparator),
     )
     for name, table in tables.items():
         write_csv(table, snakemake.output[name])

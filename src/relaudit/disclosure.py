@@ -1,0 +1,535 @@
+"""The disclosure audit: attack the published tables by differencing.
+
+`relaudit.suppress` hides small groups and the cells that would give them
+away. This module checks the result as an outsider would, with nothing but
+what leaves the analysts' hands (the documents and the ``tables/`` folders,
+see ``docs/disclosure.md``): it subtracts published figures from each other
+and asks whether what is left is a group of 1 to ``min_group_size - 1``
+answers. Every attack works on answer counts (``n``): where the counts of a
+difference are known, so are its sum of scores, its share positive and its
+label counts, because every one of those is published for the same cells.
+
+Each attack returns one row per published cell or difference it tried; a
+row is ``recovered`` when the difference is a small group. The audit rule
+(`workflow/scripts/disclosure_audit.py`) writes them to
+``audit/disclosure.csv`` and fails the build on the first recovered one.
+
+The remainder helpers (`partition_remainders`, `cross_scope_remainders`)
+are also what `relaudit.score` uses to decide which national cells to hide,
+so the rule that is checked and the rule that is applied are one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from relaudit.suppress import SUPPRESSED
+
+ATTACK_COLUMNS = ["attack", "scope", "target", "cells_checked", "recovered", "smallest", "detail"]
+# Differences smaller than this are rounding, not a group (published figures
+# are written to 6 significant figures; counts are whole numbers).
+TOLERANCE = 1e-6
+
+# The attacks, in the order they are tried, with what each one subtracts.
+ATTACKS = {
+    "total_vs_breakdown": "a scope's total minus the shown groups of one question",
+    "pack_vs_annex": "a system's scope in the annex minus its briefing pack",
+    "national_vs_systems": "the national scope minus every system's shown scope",
+    "national_vs_packs": "a national group (or the hidden groups together) minus the packs",
+    "labels_vs_n": "a label distribution's counts against the n of the same cells",
+    "comparator_pools": "one pack's comparator pool minus an earlier pack's, or the packs in it",
+    "quote_groups": "the group a quote is attributed to",
+    "waves": "one wave's figures minus another's",
+}
+
+
+def shown(frame: pd.DataFrame) -> pd.Series:
+    """True for rows whose numbers are published."""
+    if SUPPRESSED not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    flag = frame[SUPPRESSED]
+    if flag.dtype != bool:
+        flag = flag.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    return ~flag.astype(bool)
+
+
+def exposed(remainder: float | np.ndarray, min_group_size: int) -> bool | np.ndarray:
+    """A difference of 1 to k - 1 answers is a small group someone can work out."""
+    mass = np.round(np.asarray(remainder, dtype=float), 6)
+    out = (mass > 0) & (mass < min_group_size)
+    return bool(out) if out.ndim == 0 else out
+
+
+@dataclass
+class Findings:
+    """What the attacks tried, as rows of ``audit/disclosure.csv``."""
+
+    rows: list[dict] = field(default_factory=list)
+    recovered: list[dict] = field(default_factory=list)
+
+    def add(
+        self, attack: str, scope: str, checked: int, leaks: Sequence[tuple[str, float]],
+        detail: str = "",
+    ) -> None:  # fmt: skip
+        """One attack on one scope: how many cells it tried and what it recovered."""
+        first = leaks[0] if leaks else None
+        row = {
+            "attack": attack,
+            "scope": scope,
+            "target": first[0] if first else "",
+            "cells_checked": int(checked),
+            "recovered": len(leaks),
+            "smallest": min(size for _, size in leaks) if leaks else np.nan,
+            "detail": detail or ATTACKS[attack],
+        }
+        self.rows.append(row)
+        for target, size in leaks:
+            self.recovered.append(
+                {"attack": attack, "scope": scope, "target": target, "size": size}
+            )
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=ATTACK_COLUMNS)
+
+
+# ---------------------------------------------------------------------------
+# Remainders: what is left of a published total once the shown parts are taken
+
+
+def partition_remainders(
+    cells: pd.DataFrame, totals: pd.Series, within: Sequence[str], size: str = "n"
+) -> pd.DataFrame:
+    """Per partition: its published total, the shown cells' sum and the remainder.
+
+    `cells` holds the partition's cells with their `size` (blank where
+    hidden) and ``suppressed``; `totals` is indexed by the `within` values.
+    The remainder is what the hidden cells (and any unshown part) hold
+    together, worked out as a reader would: total minus the shown cells.
+    """
+    visible = cells[shown(cells)]
+    sums = visible.groupby(list(within), sort=False)[size].sum()
+    out = pd.DataFrame({"total": totals})
+    out["shown"] = sums.reindex(out.index).fillna(0.0)
+    out["remainder"] = out["total"] - out["shown"]
+    return out
+
+
+def cross_scope_remainders(
+    national: pd.DataFrame,
+    national_totals: pd.Series,
+    packs: Mapping[str, tuple[pd.DataFrame, pd.Series]],
+    keys: Sequence[str] = ("grouping", "measure"),
+) -> pd.DataFrame:
+    """National groups minus the same groups in every pack.
+
+    `national` are the national breakdown cells (``group`` within `keys`,
+    with ``n`` and ``suppressed``); `national_totals` the national total per
+    `keys`; `packs` maps each system to its breakdown cells and its totals
+    (indexed by `keys`, NaN where the pack hides its total).
+
+    Returns one row per shown national cell (``kind = "group"``) and one per
+    `keys` for the national hidden groups together (``kind = "hidden"``),
+    with ``remainder``: what is left after subtracting what the packs show
+    of the same respondents. For the hidden groups together, a pack whose
+    own hidden groups all lie among them gives its total minus its shown
+    groups outside them; any other pack gives its shown cells among them.
+    """
+    keys = list(keys)
+    nat = national.assign(_shown=shown(national).to_numpy())
+    groups_by_key = {
+        key: part for key, part in nat.groupby(keys, sort=False)
+    }  # fmt: skip
+    pack_index = {}
+    for sid, (cells, totals) in packs.items():
+        marked = cells.assign(_shown=shown(cells).to_numpy())
+        pack_index[sid] = ({key: part for key, part in marked.groupby(keys, sort=False)}, totals)
+    rows = []
+    for key, part in groups_by_key.items():
+        hidden_groups = set(part.loc[~part["_shown"], "group"])
+        total = float(national_totals.get(key, np.nan))
+        nat_hidden_mass = total - float(part.loc[part["_shown"], "n"].sum())
+        per_group_shown = {}
+        hidden_subtract = 0.0
+        for cells_by_key, totals in pack_index.values():
+            cells = cells_by_key.get(key)
+            if cells is None:
+                continue
+            visible = cells[cells["_shown"]]
+            for group, n in zip(visible["group"], visible["n"], strict=True):
+                per_group_shown[group] = per_group_shown.get(group, 0.0) + float(n)
+            pack_total = float(totals.get(key[-1], np.nan)) if len(totals) else np.nan
+            pack_hidden = set(cells.loc[~cells["_shown"], "group"])
+            inside = visible[visible["group"].isin(hidden_groups)]["n"].sum()
+            if np.isfinite(pack_total) and pack_hidden <= hidden_groups:
+                outside = visible[~visible["group"].isin(hidden_groups)]["n"].sum()
+                hidden_subtract += pack_total - float(outside)
+            else:
+                hidden_subtract += float(inside)
+        for group, n in zip(part["group"], part["n"], strict=True):
+            if group in hidden_groups:
+                continue
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "kind": "group",
+                    "group": group,
+                    "remainder": float(n) - per_group_shown.get(group, 0.0),
+                }
+            )
+        if np.isfinite(total):
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "kind": "hidden",
+                    "group": ";".join(sorted(map(str, hidden_groups))),
+                    "remainder": nat_hidden_mass - hidden_subtract,
+                }
+            )
+    return pd.DataFrame(rows, columns=[*keys, "kind", "group", "remainder"])
+
+
+# ---------------------------------------------------------------------------
+# The attacks
+
+
+def _leaks(frame: pd.DataFrame, label, min_group_size: int) -> list[tuple[str, float]]:
+    bad = frame[exposed(frame["remainder"].to_numpy(), min_group_size)]
+    return [(label(row), float(row["remainder"])) for _, row in bad.iterrows()]
+
+
+def statement_totals(statements: pd.DataFrame) -> pd.Series:
+    """Published answers per statement (NaN where hidden)."""
+    n = statements["n"].where(shown(statements))
+    return pd.Series(n.to_numpy(dtype=float), index=statements["item_id"].astype(str))
+
+
+def total_vs_breakdown(
+    findings: Findings, scope: str, statements: pd.DataFrame, breakdown: pd.DataFrame,
+    profile: pd.DataFrame | None, comment_rates: pd.DataFrame | None, min_group_size: int,
+) -> None:  # fmt: skip
+    """Total minus shown groups, per question and statement, and for respondent counts."""
+    totals = statement_totals(statements)
+    items = breakdown[breakdown["measure"].astype(str).isin(totals.index)]
+    checked, leaks = 0, []
+    if len(items):
+        index = pd.MultiIndex.from_frame(items[["grouping", "measure"]].drop_duplicates())
+        per = pd.Series(
+            totals.reindex(index.get_level_values("measure")).to_numpy(), index=index
+        ).dropna()
+        rem = partition_remainders(items, per, ["grouping", "measure"]).reset_index()
+        checked += len(rem)
+        leaks += _leaks(rem, lambda r: f"{r['grouping']} / {r['measure']} (hidden groups)",
+                        min_group_size)  # fmt: skip
+    for name, frame, grouping, size in (
+        ("profile", profile, "question", "n"),
+        ("comment rates", comment_rates, "grouping", "respondents"),
+    ):
+        if frame is None or not len(frame):
+            continue
+        total = respondents_total(profile) if profile is not None else np.nan
+        if not np.isfinite(total):
+            continue
+        per = pd.Series(total, index=pd.Index(frame[grouping].drop_duplicates(), name=grouping))
+        rem = partition_remainders(frame, per, [grouping], size=size).reset_index()
+        checked += len(rem)
+        leaks += _leaks(rem, lambda r, n=name, g=grouping: f"{n}: {r[g]} (hidden groups)",
+                        min_group_size)  # fmt: skip
+    findings.add("total_vs_breakdown", scope, checked, leaks)
+
+
+def respondents_total(profile: pd.DataFrame) -> float:
+    """The respondents a profile is a share of, as a reader works it out (n / pct)."""
+    visible = profile[shown(profile) & (pd.to_numeric(profile["pct"], errors="coerce") > 0)]
+    if not len(visible):
+        return np.nan
+    row = visible.iloc[0]
+    return float(round(float(row["n"]) * 100.0 / float(row["pct"])))
+
+
+def pack_vs_annex(
+    findings: Findings, packs: Mapping[str, pd.DataFrame], national: pd.DataFrame,
+    min_group_size: int,
+) -> None:  # fmt: skip
+    """A system's annex scope minus its pack, statement by statement."""
+    checked, leaks = 0, []
+    for sid, statements in packs.items():
+        annex = statement_totals(national[national["scope"].astype(str) == sid])
+        pack = statement_totals(statements)
+        both = pd.DataFrame({"annex": annex, "pack": pack}).dropna()
+        both["remainder"] = both["annex"] - both["pack"]
+        checked += len(both)
+        table = both.rename_axis("item").reset_index()
+        leaks += _leaks(table, lambda r, s=sid: f"{s} / {r['item']}",
+                        min_group_size)  # fmt: skip
+    findings.add("pack_vs_annex", "all systems", checked, leaks)
+
+
+def national_vs_systems(
+    findings: Findings, packs: Mapping[str, pd.DataFrame], national: pd.DataFrame,
+    min_group_size: int,
+) -> None:  # fmt: skip
+    """The national scope minus the systems' scopes (annex where shown, else pack), and
+    minus the packs alone."""
+    scope = national["scope"].astype(str)
+    total = statement_totals(national[scope == "national"])
+    best = pd.Series(0.0, index=total.index)
+    packs_only = pd.Series(0.0, index=total.index)
+    for sid, statements in packs.items():
+        annex = statement_totals(national[scope == sid]).reindex(total.index)
+        pack = statement_totals(statements).reindex(total.index)
+        best += annex.fillna(pack).fillna(0.0)
+        packs_only += pack.fillna(0.0)
+    checked, leaks = 0, []
+    for label, parts in (("systems' scopes", best), ("packs", packs_only)):
+        rem = pd.DataFrame({"remainder": total - parts}).dropna().rename_axis("item").reset_index()
+        checked += len(rem)
+        leaks += _leaks(rem, lambda r, lab=label: f"national / {r['item']} minus the {lab}",
+                        min_group_size)  # fmt: skip
+    findings.add("national_vs_systems", "national", checked, leaks)
+
+
+def breakdown_totals(statements: pd.DataFrame, breakdown: pd.DataFrame) -> pd.Series:
+    """Published total per (grouping, measure) for the item rows of a breakdown."""
+    totals = statement_totals(statements)
+    pairs = breakdown[["grouping", "measure"]].drop_duplicates()
+    pairs = pairs[pairs["measure"].astype(str).isin(totals.index)]
+    index = pd.MultiIndex.from_frame(pairs)
+    return pd.Series(totals.reindex(pairs["measure"].astype(str)).to_numpy(), index=index)
+
+
+def national_vs_packs(
+    findings: Findings, packs: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]],
+    national_statements: pd.DataFrame, national_breakdown: pd.DataFrame, min_group_size: int,
+) -> None:  # fmt: skip
+    """National groups minus the same groups in the packs (see `cross_scope_remainders`)."""
+    nat_totals = breakdown_totals(
+        national_statements[national_statements["scope"].astype(str) == "national"],
+        national_breakdown,
+    )
+    items = national_breakdown[national_breakdown["measure"].astype(str).isin(
+        nat_totals.index.get_level_values("measure"))]  # fmt: skip
+    pack_cells = {
+        sid: (cells[cells["measure"].isin(items["measure"])], statement_totals(st))
+        for sid, (st, cells) in packs.items()
+    }
+    rem = cross_scope_remainders(items, nat_totals, pack_cells)
+    leaks = _leaks(
+        rem,
+        lambda r: (
+            f"{r['grouping']} / {r['measure']} / "
+            + (r["group"] if r["kind"] == "group" else f"hidden groups ({r['group']})")
+        ),
+        min_group_size,
+    )
+    findings.add("national_vs_packs", "national", len(rem), leaks)
+
+
+def labels_vs_n(
+    findings: Findings, scope: str, statements: pd.DataFrame, labels: pd.DataFrame,
+    breakdown: pd.DataFrame | None, breakdown_labels: pd.DataFrame | None, min_group_size: int,
+) -> None:  # fmt: skip
+    """Label counts must add up to the n of the same cells, and be hidden where it is."""
+    checked, leaks = 0, []
+    visible = labels[shown(labels)]
+    sums = visible.groupby(visible["item_id"].astype(str))["n"].sum()
+    totals = statement_totals(statements)
+    both = pd.DataFrame({"labels": sums, "n": totals}).dropna()
+    both["remainder"] = (both["labels"] - both["n"]).abs()
+    checked += len(both)
+    leaks += _leaks(both.rename_axis("item").reset_index(), lambda r: f"labels / {r['item']}",
+                    min_group_size)  # fmt: skip
+    if breakdown is not None and breakdown_labels is not None and len(breakdown_labels):
+        keys = ["grouping", "group", "item_id"]
+        lab = breakdown_labels.assign(_shown=shown(breakdown_labels).to_numpy())
+        lab_n = lab[lab["_shown"]].groupby(keys, sort=False)["n"].sum()
+        lab_shown = lab.groupby(keys, sort=False)["_shown"].any()
+        cells = breakdown.rename(columns={"measure": "item_id"})
+        cells = cells[cells["item_id"].isin(lab["item_id"])]
+        cells = cells.assign(_shown=shown(cells).to_numpy()).set_index(keys)
+        joined = cells.join(lab_shown.rename("labels_shown")).join(lab_n.rename("labels_n"))
+        checked += len(joined)
+        for key, row in joined.iterrows():
+            name = " / ".join(map(str, key))
+            if bool(row["labels_shown"]) != bool(row["_shown"]):
+                size = float(row["labels_n"]) if row["labels_shown"] else float(row["n"])
+                leaks.append((f"{name}: shown in one table, hidden in the other", size))
+            elif row["_shown"] and exposed(abs(row["labels_n"] - row["n"]), min_group_size):
+                leaks.append((name, abs(float(row["labels_n"]) - float(row["n"]))))
+    findings.add("labels_vs_n", scope, checked, leaks)
+
+
+@dataclass
+class Pool:
+    """One pack's comparator pool: the pack plus its comparator, per statement."""
+
+    system_id: str
+    deadline: dt.date
+    answers: pd.Series  # per item: pack n + comparator n (NaN where either is hidden)
+
+
+def comparator_pool(system_id: str, deadline: dt.date, comparator: pd.DataFrame) -> Pool | None:
+    """Everything submitted by the deadline, as the pack and its comparator publish it."""
+    visible = comparator[shown(comparator)]
+    if not len(visible) or (visible["flag"].astype(str) == "no_comparator").all():
+        return None
+    answers = pd.to_numeric(visible["n"]) + pd.to_numeric(visible["comparator_n"])
+    return Pool(system_id, deadline, pd.Series(answers.to_numpy(), index=visible["item_id"]))
+
+
+def comparator_pools(
+    findings: Findings, pools: Sequence[Pool], packs: Mapping[str, pd.DataFrame],
+    deadlines: Mapping[str, dt.date], min_group_size: int,
+) -> None:  # fmt: skip
+    """A later pool minus an earlier one; a pool minus the packs whose deadlines it spans."""
+    checked, leaks = 0, []
+    ordered = sorted(pools, key=lambda p: (p.deadline, p.system_id))
+    for i, later in enumerate(ordered):
+        for earlier in ordered[:i]:
+            if earlier.deadline >= later.deadline:
+                continue
+            rem = (later.answers - earlier.answers.reindex(later.answers.index)).dropna()
+            frame = rem.rename("remainder").rename_axis("item").reset_index()
+            checked += len(frame)
+            leaks += _leaks(frame, lambda r, a=later, b=earlier:
+                            f"pool to {a.deadline} ({a.system_id}) minus pool to {b.deadline} "
+                            f"({b.system_id}) / {r['item']}", min_group_size)  # fmt: skip
+        inside = [sid for sid, day in deadlines.items() if day <= later.deadline and sid in packs]
+        covered = pd.Series(0.0, index=later.answers.index)
+        for sid in inside:
+            covered += statement_totals(packs[sid]).reindex(covered.index).fillna(0.0)
+        frame = (later.answers - covered).rename("remainder").rename_axis("item").reset_index()
+        checked += len(frame)
+        leaks += _leaks(frame, lambda r, a=later:
+                        f"pool to {a.deadline} ({a.system_id}) minus the packs in it / {r['item']}",
+                        min_group_size)  # fmt: skip
+    findings.add("comparator_pools", "all packs", checked, leaks)
+
+
+def quote_groups(
+    findings: Findings, scope: str, quotes: pd.DataFrame, group_sizes: Mapping[str, int],
+    min_group_size: int,
+) -> None:  # fmt: skip
+    """Every quote's attribution group must hold at least `min_group_size` respondents."""
+    leaks = []
+    for key, attribution in zip(quotes["comment_key"], quotes["attribution"], strict=True):
+        size = group_sizes.get(str(key))
+        if size is None or size < min_group_size:
+            leaks.append((f"quote attributed to {attribution}", float(size or 0)))
+    findings.add("quote_groups", scope, len(quotes), leaks)
+
+
+def waves(findings: Findings, wave_count: int) -> None:
+    """Wave against wave: recorded as tried once a programme has more than one wave."""
+    detail = ATTACKS["waves"] + (" (one wave: nothing to difference)" if wave_count <= 1 else "")
+    findings.add("waves", "all waves", 0, [], detail)
+
+
+def summary_lines(findings: Findings) -> Iterable[str]:
+    """One line per recovered group, naming the cell (for the build's error)."""
+    for leak in findings.recovered:
+        yield (
+            f"{leak['attack']} [{leak['scope']}]: {leak['target']} "
+            f"recovers a group of {leak['size']:g}"
+        )
+
+
+# ---------------------------------------------------------------------------
+# The whole first tier
+
+
+@dataclass
+class PackTables:
+    """What one briefing pack publishes."""
+
+    statement_scores: pd.DataFrame
+    breakdown_scores: pd.DataFrame
+    label_distribution: pd.DataFrame
+    profile: pd.DataFrame
+    comparator: pd.DataFrame
+    comment_rates: pd.DataFrame
+    quotes: pd.DataFrame
+    deadline: dt.date
+
+
+@dataclass
+class AnnexTables:
+    """What the national annex publishes."""
+
+    statement_scores: pd.DataFrame
+    breakdown_scores: pd.DataFrame
+    breakdown_labels: pd.DataFrame
+    label_distribution: pd.DataFrame
+    profile: pd.DataFrame
+    comment_rates: pd.DataFrame
+    quotes: pd.DataFrame
+
+
+def quote_group_sizes(
+    coded: pd.DataFrame, respondents: pd.DataFrame, keys: Iterable[str]
+) -> dict[str, int]:
+    """For each quoted comment key: respondents in its (role, organisation type) group."""
+    wanted = set(map(str, keys))
+    sizes = respondents.groupby(["role", "org_type"], sort=False).size()
+    out = {}
+    for key, role, org in zip(coded["comment_key"], coded["role"], coded["org_type"], strict=True):
+        if str(key) in wanted:
+            out[str(key)] = int(sizes.get((role, org), 0))
+    return out
+
+
+def audit(
+    packs: Mapping[str, PackTables],
+    annex: AnnexTables,
+    quote_sizes: Mapping[str, Mapping[str, int]],
+    min_group_size: int,
+    wave_count: int = 1,
+) -> Findings:
+    """Try every attack on the first tier. `quote_sizes` maps a scope (a system id or
+    ``national``) to the attribution group size of each of its quotes' comment keys."""
+    k = min_group_size
+    findings = Findings()
+    for sid, pack in packs.items():
+        total_vs_breakdown(
+            findings, sid, pack.statement_scores, pack.breakdown_scores, pack.profile,
+            pack.comment_rates, k,
+        )  # fmt: skip
+    national_scope = annex.statement_scores[
+        annex.statement_scores["scope"].astype(str) == "national"
+    ]
+    total_vs_breakdown(
+        findings, "national", national_scope, annex.breakdown_scores, annex.profile,
+        annex.comment_rates, k,
+    )  # fmt: skip
+    statements = {sid: pack.statement_scores for sid, pack in packs.items()}
+    pack_vs_annex(findings, statements, annex.statement_scores, k)
+    national_vs_systems(findings, statements, annex.statement_scores, k)
+    national_vs_packs(
+        findings,
+        {sid: (pack.statement_scores, pack.breakdown_scores) for sid, pack in packs.items()},
+        annex.statement_scores,
+        annex.breakdown_scores,
+        k,
+    )
+    for sid, pack in packs.items():
+        labels_vs_n(findings, sid, pack.statement_scores, pack.label_distribution, None, None, k)
+    labels_vs_n(
+        findings, "national", national_scope, annex.label_distribution, annex.breakdown_scores,
+        annex.breakdown_labels, k,
+    )  # fmt: skip
+    deadlines = {sid: pack.deadline for sid, pack in packs.items()}
+    pools = [
+        pool
+        for sid, pack in packs.items()
+        if (pool := comparator_pool(sid, pack.deadline, pack.comparator)) is not None
+    ]
+    comparator_pools(findings, pools, statements, deadlines, k)
+    for sid, pack in packs.items():
+        quote_groups(findings, sid, pack.quotes, quote_sizes.get(sid, {}), k)
+    quote_groups(findings, "national", annex.quotes, quote_sizes.get("national", {}), k)
+    waves(findings, wave_count)
+    return findings
