@@ -27,6 +27,7 @@ from relaudit.config import System
 from relaudit.disclosure import cross_scope_remainders, exposed, statement_totals
 from relaudit.errors import InputFileError
 from relaudit.instrument import Instrument
+from relaudit.pools import PoolGrid
 from relaudit.suppress import REASON, SECONDARY, SMALL, SUPPRESSED, blank, secondary_hide, suppress
 
 CONFIDENCE = 0.95
@@ -711,105 +712,6 @@ def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame({"n": n, "mean": mean, "sd": np.sqrt(variance)}, index=list(columns))
 
 
-def protected_pool(
-    pool: pd.DataFrame,
-    cutoff_day: dt.date,
-    deadlines: Mapping[str, dt.date],
-    min_group_size: int,
-) -> pd.DataFrame:
-    """The rows of a comparator pool that cannot be differenced against the packs.
-
-    A reader can take every pack whose deadline is on or before the cutoff
-    away from the pool (the pack is that system's on-time responses), and
-    what is left would be a small group. So: a system's responses after its
-    own deadline stay out when, for some statement, they number 1 to
-    `min_group_size - 1` answers; and what no shown pack covers (those late
-    responses kept, systems still open at the cutoff, systems whose pack
-    is too small to show) stays out when, for some statement, it is 1 to
-    `min_group_size - 1` answers. A system not in `deadlines` counts as
-    still open.
-    """
-    if not len(pool):
-        return pool
-    ids = pool["system_id"].astype(str)
-    days = pd.to_datetime(pool["day"])
-    own_deadline = ids.map(lambda sid: deadlines.get(sid, cutoff_day + dt.timedelta(days=1)))
-    closed = own_deadline.map(lambda day: day <= cutoff_day)
-    late = closed & (days >= own_deadline.map(_end_of_day))
-    late_answers = pool[late].groupby([ids[late], pool.loc[late, "item_id"]])["n"].sum()
-    noisy = set(
-        late_answers[exposed(late_answers.to_numpy(), min_group_size)].index.get_level_values(0)
-    )
-    keep = ~(late & ids.isin(noisy))
-    on_time = closed & ~late
-    days_per_system = pool[on_time].drop_duplicates(["system_id", "day"])
-    pack_sizes = days_per_system.groupby("system_id")["responses"].sum()
-    shown_packs = set(pack_sizes[pack_sizes >= min_group_size].index.astype(str))
-    # A pack shows a statement when it has k respondents and k answers to it.
-    item_answers = pool[on_time].groupby([ids[on_time], pool.loc[on_time, "item_id"]])["n"].sum()
-    shown_items = set(item_answers[item_answers >= min_group_size].index)
-    covered = on_time & ids.isin(shown_packs)
-    covered &= pd.Series(
-        [(sid, item) in shown_items for sid, item in zip(ids, pool["item_id"], strict=True)],
-        index=pool.index,
-    )
-    uncovered = keep & ~covered
-    rest = pool[uncovered].groupby("item_id")["n"].sum()
-    if exposed(rest.to_numpy(), min_group_size).any():
-        keep &= ~uncovered
-    return pool[keep]
-
-
-def _published_answers(
-    pool: pd.DataFrame, own: pd.DataFrame, columns: Sequence[str], min_group_size: int
-) -> pd.Series:
-    """Pack answers + comparator answers per item, as a pack publishes them (NaN: hidden)."""
-    pool_n = pool.groupby("item_id")["n"].sum().reindex(columns).fillna(0)
-    own_n = own.groupby("item_id")["n"].sum().reindex(columns).fillna(0)
-    shown = (pool_n >= min_group_size) & (own_n >= min_group_size)
-    return (pool_n + own_n).where(shown & (pool_n.sum() > 0))
-
-
-def hidden_by_earlier_pools(
-    all_sums: pd.DataFrame,
-    system_id: str,
-    deadlines: Mapping[str, dt.date],
-    without_comparator: Sequence[str],
-    columns: Sequence[str],
-    min_group_size: int,
-) -> pd.Series:
-    """Items whose comparator row `system_id` must hide: its pack plus its pool would
-    differ from an earlier pack's plus pool by 1 to `min_group_size - 1` answers.
-
-    Every pack's pool is worked out again here, in deadline order, from the
-    same daily sums and rules (`protected_pool`) that pack used, so each
-    system reaches the same answer about the others without waiting for them.
-    """
-    published: list[pd.Series] = []
-    days = pd.to_datetime(all_sums["day"]) if len(all_sums) else pd.Series(dtype="datetime64[ns]")
-    order = sorted(deadlines, key=lambda sid: (deadlines[sid], sid))
-    for sid in order:
-        cutoff = deadlines[sid]
-        by_cutoff = all_sums[days < _end_of_day(cutoff)]
-        ids = by_cutoff["system_id"].astype(str)
-        own = by_cutoff[ids == sid]
-        pool = protected_pool(by_cutoff[ids != sid], cutoff, deadlines, min_group_size)
-        answers = (
-            _published_answers(pool, own, columns, min_group_size)
-            if sid not in without_comparator
-            else pd.Series(np.nan, index=list(columns))
-        )
-        hide = pd.Series(False, index=list(columns))
-        for earlier in published:
-            hide |= pd.Series(
-                exposed((answers - earlier).to_numpy(), min_group_size), index=hide.index
-            )
-        if sid == system_id:
-            return hide
-        published.append(answers.where(~hide))
-    return pd.Series(False, index=list(columns))
-
-
 def comparator(
     own: pd.DataFrame,
     other_sums: pd.DataFrame,
@@ -824,15 +726,16 @@ def comparator(
     `own` are the system's on-time responses; `other_sums` the `daily_sums`
     of the other systems that could be in the comparator, stacked together.
     Their responses submitted by the end of `cutoff_day` (late or not) form
-    it, less what `protected_pool` keeps out (given the other systems'
-    `deadlines`). Returns (comparator, summary).
+    it, less what `relaudit.pools.PoolGrid.keep` keeps out (given every
+    system's `deadlines`). Returns (comparator, summary).
     """
     columns = item_columns(instrument)
     if has_comparator and len(other_sums):
         days = pd.to_datetime(other_sums["day"])
         pool = other_sums[days < _end_of_day(cutoff_day)]
         if deadlines is not None:
-            pool = protected_pool(pool, cutoff_day, deadlines, min_group_size)
+            grid = PoolGrid(pool, columns, deadlines)
+            pool = grid.select(pool, grid.keep(cutoff_day, "", min_group_size))
     else:
         pool = other_sums.iloc[0:0]
     pool_days = pool.drop_duplicates(["system_id", "day"])
@@ -992,7 +895,7 @@ def score_system(
 
     `others` are the other systems' `daily_sums` that could be in the
     comparator, stacked together; `deadlines` every system's deadline (for
-    `protected_pool`).
+    `relaudit.pools`).
     """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
@@ -1012,13 +915,17 @@ def score_system(
     if pool_size:
         comp_size = np.minimum(comp_size, comp["comparator_n"].to_numpy(dtype=float))
         if deadlines is not None and len(responses):
-            all_sums = concat_daily_sums([others, daily_sums(responses, instrument)])
             system_id = str(responses["system_id"].iloc[0])
-            hide = hidden_by_earlier_pools(
-                all_sums, system_id, deadlines, without_comparator,
-                item_columns(instrument), min_group_size,
-            )  # fmt: skip
-            comp_size = np.where(hide.reindex(comp["item_id"]).to_numpy(), 0.0, comp_size)
+            grid = PoolGrid(
+                concat_daily_sums([others, daily_sums(responses, instrument)]),
+                item_columns(instrument),
+                deadlines,
+            )
+            hide = grid.hidden_by_earlier_pools(
+                system_id, deadlines, without_comparator, min_group_size
+            )
+            hide_by_item = dict(zip(item_columns(instrument), hide, strict=True))
+            comp_size = np.where(comp["item_id"].map(hide_by_item).to_numpy(bool), 0.0, comp_size)
     comp = suppress(comp, min_group_size, keys=["item_id"], size=pd.Series(comp_size))
     return {
         "statement_scores": statements.drop(columns="scope"),
