@@ -295,6 +295,31 @@ def test_first_system_has_no_comparator(demo_results):
     assert "no_comparator" not in set(later["flag"])
 
 
+def test_disclosure_audit_tries_every_attack_and_recovers_nothing(demo_results):
+    audit = pd.read_csv(demo_results / "audit/disclosure.csv", keep_default_na=False)
+    from relaudit.disclosure import ATTACKS
+
+    assert set(audit["attack"]) == set(ATTACKS)
+    assert (audit["recovered"] == 0).all()
+    tried = audit.groupby("attack")["cells_checked"].sum()
+    # Every attack but the one for waves checked something on the demo.
+    assert (tried.drop("waves") > 0).all(), tried
+    # The ten systems with 1 to 4 late responses use their on-time ones nationally.
+    basis = pd.read_csv(demo_results / "national/audit/scope_basis.csv")
+    on_time = basis[basis["scope_basis"] == "on-time responses only"]
+    assert (on_time["late"].between(1, 4)).all() and len(on_time) == 10
+    national = pd.read_csv(demo_results / "national/tables/statement_scores.csv")
+    pack = pd.read_csv(demo_results / "systems/halton/tables/statement_scores.csv")
+    halton = national[national["scope"] == "halton"].set_index("item_id")["n"]
+    assert (halton == pack.set_index("item_id")["n"]).all()
+    manifest = json.loads((demo_results / "audit/manifest.json").read_text())
+    tiers = {entry["path"]: entry["tier"] for entry in manifest["outputs"]}
+    assert tiers["systems/halton/tables/breakdown_scores.csv"] == "published"
+    assert tiers["systems/halton/briefing.pdf"] == "published"
+    assert tiers["audit/quarantine.csv"] == "audit"
+    assert tiers["systems/halton/text/quotes.csv"] == "audit"
+
+
 class ResourceFinder(html.parser.HTMLParser):
     """Collect attributes and CSS that would make a browser fetch something."""
 

@@ -140,57 +140,59 @@ def cross_scope_remainders(
     groups outside them; any other pack gives its shown cells among them.
     """
     keys = list(keys)
-    nat = national.assign(_shown=shown(national).to_numpy())
-    groups_by_key = {
-        key: part for key, part in nat.groupby(keys, sort=False)
-    }  # fmt: skip
-    pack_index = {}
+    columns = [*keys, "kind", "group", "remainder"]
+    nat = national[[*keys, "group", "n"]].assign(_shown=shown(national).to_numpy())
+    nat["n"] = pd.to_numeric(nat["n"], errors="coerce")
+    frames = []
     for sid, (cells, totals) in packs.items():
-        marked = cells.assign(_shown=shown(cells).to_numpy())
-        pack_index[sid] = ({key: part for key, part in marked.groupby(keys, sort=False)}, totals)
-    rows = []
-    for key, part in groups_by_key.items():
-        hidden_groups = set(part.loc[~part["_shown"], "group"])
-        total = float(national_totals.get(key, np.nan))
-        nat_hidden_mass = total - float(part.loc[part["_shown"], "n"].sum())
-        per_group_shown = {}
-        hidden_subtract = 0.0
-        for cells_by_key, totals in pack_index.values():
-            cells = cells_by_key.get(key)
-            if cells is None:
-                continue
-            visible = cells[cells["_shown"]]
-            for group, n in zip(visible["group"], visible["n"], strict=True):
-                per_group_shown[group] = per_group_shown.get(group, 0.0) + float(n)
-            pack_total = float(totals.get(key[-1], np.nan)) if len(totals) else np.nan
-            pack_hidden = set(cells.loc[~cells["_shown"], "group"])
-            inside = visible[visible["group"].isin(hidden_groups)]["n"].sum()
-            if np.isfinite(pack_total) and pack_hidden <= hidden_groups:
-                outside = visible[~visible["group"].isin(hidden_groups)]["n"].sum()
-                hidden_subtract += pack_total - float(outside)
-            else:
-                hidden_subtract += float(inside)
-        for group, n in zip(part["group"], part["n"], strict=True):
-            if group in hidden_groups:
-                continue
-            rows.append(
-                {
-                    **dict(zip(keys, key, strict=True)),
-                    "kind": "group",
-                    "group": group,
-                    "remainder": float(n) - per_group_shown.get(group, 0.0),
-                }
-            )
-        if np.isfinite(total):
-            rows.append(
-                {
-                    **dict(zip(keys, key, strict=True)),
-                    "kind": "hidden",
-                    "group": ";".join(sorted(map(str, hidden_groups))),
-                    "remainder": nat_hidden_mass - hidden_subtract,
-                }
-            )
-    return pd.DataFrame(rows, columns=[*keys, "kind", "group", "remainder"])
+        part = cells[[*keys, "group", "n"]].assign(_shown=shown(cells).to_numpy(), _sid=sid)
+        measure_totals = pd.Series(totals, dtype=float) if len(totals) else pd.Series(dtype=float)
+        part["_total"] = part[keys[-1]].astype(str).map(measure_totals).to_numpy(dtype=float)
+        frames.append(part)
+    pack = pd.concat(frames, ignore_index=True) if frames else nat.iloc[0:0].assign(
+        _sid="", _total=np.nan
+    )  # fmt: skip
+    pack["n"] = pd.to_numeric(pack["n"], errors="coerce").fillna(0.0)
+    hidden_keys = nat.loc[~nat["_shown"], [*keys, "group"]].assign(_in_hidden=True)
+    pack = pack.merge(hidden_keys, on=[*keys, "group"], how="left")
+    pack["_in_hidden"] = pack["_in_hidden"].astype("boolean").fillna(False).astype(bool)
+    # Shown national groups minus the packs' shown cells of the same group.
+    per_group = pack[pack["_shown"]].groupby([*keys, "group"], sort=False)["n"].sum()
+    shown_rows = nat[nat["_shown"]].join(per_group.rename("_packs"), on=[*keys, "group"])
+    shown_rows["remainder"] = shown_rows["n"] - shown_rows["_packs"].fillna(0.0)
+    group_rows = shown_rows.assign(kind="group")[columns]
+    # The hidden national groups together, minus what each pack gives of them.
+    pack["_outside_shown"] = np.where(pack["_shown"] & ~pack["_in_hidden"], pack["n"], 0.0)
+    pack["_inside_shown"] = np.where(pack["_shown"] & pack["_in_hidden"], pack["n"], 0.0)
+    pack["_stray"] = ~pack["_shown"] & ~pack["_in_hidden"]
+    per_pack = pack.groupby([*keys, "_sid"], sort=False).agg(
+        outside=("_outside_shown", "sum"), inside=("_inside_shown", "sum"),
+        stray=("_stray", "any"), total=("_total", "first"),
+    )  # fmt: skip
+    whole = np.isfinite(per_pack["total"]) & ~per_pack["stray"]
+    per_pack["subtract"] = np.where(
+        whole, per_pack["total"] - per_pack["outside"], per_pack["inside"]
+    )
+    subtract = per_pack.groupby(level=list(range(len(keys))), sort=False)["subtract"].sum()
+    shown_mass = nat[nat["_shown"]].groupby(keys, sort=False)["n"].sum()
+    names = (
+        nat[~nat["_shown"]]
+        .groupby(keys, sort=False)["group"]
+        .agg(lambda g: ";".join(sorted(map(str, g))))
+    )
+    totals = pd.Series(national_totals, dtype=float).dropna()
+    totals.index = pd.MultiIndex.from_tuples(
+        [k if isinstance(k, tuple) else (k,) for k in totals.index], names=keys
+    )
+    union = pd.DataFrame({"total": totals})
+    union["remainder"] = (
+        union["total"]
+        - shown_mass.reindex(union.index).fillna(0.0)
+        - subtract.reindex(union.index).fillna(0.0)
+    )
+    union["group"] = names.reindex(union.index).fillna("")
+    union_rows = union.reset_index().assign(kind="hidden")[columns]
+    return pd.concat([group_rows, union_rows], ignore_index=True)[columns]
 
 
 # ---------------------------------------------------------------------------
