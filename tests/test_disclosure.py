@@ -7,6 +7,7 @@ random small programmes through scoring, suppression and the whole audit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -250,6 +251,16 @@ def programme(draw):
     return k, systems, frames
 
 
+def published(kind, tables, **extra):
+    """A PackTables or AnnexTables from scored tables; no comments in these programmes."""
+    no_text = {
+        "comment_rates": pd.DataFrame(),
+        "quotes": pd.DataFrame({"comment_key": [], "attribution": []}),
+    }
+    values = {**no_text, **tables, **extra}
+    return kind(**{field.name: values[field.name] for field in dataclasses.fields(kind)})
+
+
 def run_programme(k, systems, frames):
     sums = {
         s.system_id: score.daily_sums(f, INSTRUMENT) for s, f in zip(systems, frames, strict=True)
@@ -266,31 +277,14 @@ def run_programme(k, systems, frames):
             without_comparator=[systems[0].system_id],
         )  # fmt: skip
         pack_tables[system.system_id] = tables
-        packs[system.system_id] = dc.PackTables(
-            statement_scores=tables["statement_scores"],
-            breakdown_scores=tables["breakdown_scores"],
-            label_distribution=tables["label_distribution"],
-            profile=tables["profile"],
-            comparator=tables["comparator"],
-            comment_rates=pd.DataFrame(),
-            quotes=pd.DataFrame({"comment_key": [], "attribution": []}),
-            deadline=system.deadline,
-        )
+        packs[system.system_id] = published(dc.PackTables, tables, deadline=system.deadline)
     national = score.score_national(
         score.concat_responses(frames), systems, INSTRUMENT, census_date=dt.date(2018, 3, 1),
         min_group_size=k,
         packs={sid: (t["statement_scores"], t["breakdown_scores"])
                for sid, t in pack_tables.items()},
     )  # fmt: skip
-    annex = dc.AnnexTables(
-        statement_scores=national["statement_scores"],
-        breakdown_scores=national["breakdown_scores"],
-        breakdown_labels=national["breakdown_labels"],
-        label_distribution=national["label_distribution"],
-        profile=national["profile"],
-        comment_rates=pd.DataFrame(),
-        quotes=pd.DataFrame({"comment_key": [], "attribution": []}),
-    )
+    annex = published(dc.AnnexTables, national)
     return pack_tables, national, dc.audit(packs, annex, {}, k)
 
 
