@@ -204,6 +204,13 @@ def kept_rows(pool):
     return grid.select(pool, grid.keep(dt.date(2017, 10, 8), "own", K))["n"].tolist()
 
 
+def test_an_empty_pool_keeps_nothing():
+    empty = score.concat_daily_sums([])
+    grid = PoolGrid(empty, ["a"], {})
+    assert grid.keep(dt.date(2018, 1, 1), "x", K).size == 0
+    assert len(grid.select(empty, grid.keep(dt.date(2018, 1, 1), "x", K))) == 0
+
+
 def test_protected_pool_keeps_out_a_few_late_answers():
     # Other system s1 (deadline 1 Oct): 10 on-time answers, 2 late by the cutoff
     # of 8 Oct. Pool minus s1's pack would be those 2: they are left out.

@@ -61,8 +61,10 @@ class PoolGrid:
         A pack shows a statement when it has k respondents and k answers.
         """
         k = min_group_size
+        if not self.n.size:
+            return np.zeros(self.n.shape, dtype=bool)
         window = self.days <= cutoff
-        others = np.array([sid != exclude for sid in self.systems])
+        others = np.array([sid != exclude for sid in self.systems], dtype=bool)
         pool = others[:, None] & window[None, :]
         closed = self.deadline <= cutoff
         late = closed[:, None] & (self.days[None, :] > self.deadline[:, None])
@@ -90,7 +92,7 @@ class PoolGrid:
             return nan
         pool = (self.n * self.keep(cutoff, system_id, min_group_size)).sum(axis=(0, 1))
         own = np.zeros(len(self.columns))
-        if system_id in self.systems:
+        if system_id in self.systems and len(self.days):
             index = self.systems.index(system_id)
             own = self.n[index, self.days <= cutoff].sum(axis=0)
         if pool.sum() <= 0:
