@@ -31,9 +31,6 @@ import pandas as pd
 from relaudit.suppress import SUPPRESSED
 
 ATTACK_COLUMNS = ["attack", "scope", "target", "cells_checked", "recovered", "smallest", "detail"]
-# Differences smaller than this are rounding, not a group (published figures
-# are written to 6 significant figures; counts are whole numbers).
-TOLERANCE = 1e-6
 
 # The attacks, in the order they are tried, with what each one subtracts.
 ATTACKS = {

@@ -22,10 +22,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-
-def exposed(mass: np.ndarray, min_group_size: int) -> np.ndarray:
-    """1 to k - 1: a small group someone could work out."""
-    return (mass > 0) & (mass < min_group_size)
+from relaudit.disclosure import exposed
 
 
 class PoolGrid:
