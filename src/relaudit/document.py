@@ -387,10 +387,6 @@ def short_label(instrument: Instrument, item_id: str) -> str:
     return f"{fw.name}: {', '.join(item.position.values())}"
 
 
-def fewer_than(k: int) -> str:
-    return f"fewer than {k}"
-
-
 # A hidden cell shows a mark; the table's note says once what the mark means.
 HIDDEN_MARKS = {SMALL: "*", SECONDARY: "\u2020"}
 
