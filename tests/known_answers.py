@@ -39,3 +39,17 @@ CENSUS_COUNTS = {
     "stockport": (305, 88),
     "northamptonshire": (116, 47),
 }
+
+# National statement means that the 2017/18 annex states in its text
+# (shared/spec/calibration.md, "certain"), 0-5 after reverse scoring.
+PUBLISHED_STATEMENT_MEANS = {
+    "fairness_culture": 3.32,
+    "trust_culture": 3.14,
+    "integrity_vision": 3.14,
+    "trust_people": 2.15,
+    "proximity_parity": 2.93,
+    "proximity_continuity": 2.14,
+}
+# The annex's best and worst statements, and the two others of the worst three.
+PUBLISHED_BEST = "fairness_culture"
+PUBLISHED_WORST_THREE = {"trust_people", "integrity_technology", "respect_technology"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,8 @@ def run_snakemake(*args: str, check: bool = True) -> subprocess.CompletedProcess
             "PYTHONHASHSEED": "0",
             "MPLBACKEND": "Agg",
             "HOME": str(Path.home()),
+            # A checkout tested with another checkout's .venv puts its src/ first.
+            **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
         },
     )
     if check and result.returncode != 0:

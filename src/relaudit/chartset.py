@@ -88,3 +88,34 @@ def small_multiple_groupings(instrument: Instrument) -> list[str]:
     if grids:
         return [grids[0].grid[0]]  # type: ignore[index]
     return [domain_grouping(instrument.frameworks[0])]
+
+
+# Where each chart goes in a document: a slot takes every chart whose name
+# contains one of its keywords (first slot that matches wins, in this order);
+# a chart matching no slot goes to the slot "other" rather than being dropped.
+_SLOT_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("profile", ("profile",)),
+    ("responses", ("responses_by_system", "response")),
+    ("communication", ("communication",)),
+    ("comment_rates", ("comment_rate",)),
+    ("small_multiples", ("systems_by_", "small_multiple")),
+    ("tenure", ("frameworks_by_tenure",)),
+    ("org_type", ("frameworks_by_org_type",)),
+    ("role", ("frameworks_by_role",)),
+    ("item_by_group", ("_by_",)),
+    ("consistency", ("consistency",)),
+    ("heatmap", ("heatmap",)),
+    ("best_worst", ("best", "worst")),
+    ("comparator", ("all_statements", "comparator", "difference")),
+    ("proximity", ("domains", "proximity")),
+)
+FIGURE_SLOTS = (*(slot for slot, _ in _SLOT_KEYWORDS), "other")
+
+
+def chart_slot(name: str) -> str:
+    """The document slot a chart file name goes to."""
+    lowered = name.lower()
+    for slot, keywords in _SLOT_KEYWORDS:
+        if any(k in lowered for k in keywords):
+            return slot
+    return "other"

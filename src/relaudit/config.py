@@ -83,20 +83,78 @@ def _stringify_dates(value: Any) -> Any:
     return value
 
 
-def validate_config(
-    config: Mapping[str, Any], source: str = "config/config.yaml"
-) -> dict[str, Any]:
-    """Validate the run configuration against its schema; return a normalised copy."""
-    data = _stringify_dates(dict(config))
-    validator = jsonschema.Draft202012Validator(_load_schema("config.schema.yaml"))
+# Programme keys that become run-configuration keys of the same name.
+PROGRAMME_KEYS = (
+    "instrument",
+    "systems_sheet",
+    "census_date",
+    "populations",
+    "documents",
+    "lexicon",
+    "enquiry_rules",
+    "redact_list",
+    "coding_dir",
+)
+
+
+def _validate(data: Any, schema: str, source: str, fix: str) -> None:
+    validator = jsonschema.Draft202012Validator(_load_schema(schema))
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
         raise ConfigError(
             f"{source}: key {where}: {first.message}. "
-            "Fix: correct the value in the file or in --config "
-            "(schema: workflow/schemas/config.schema.yaml)."
+            f"Fix: {fix} (schema: workflow/schemas/{schema})."
+        )
+
+
+def load_programme(path: str | Path) -> dict[str, Any]:
+    """Read and validate a programme file (workflow/schemas/programme.schema.yaml)."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = _stringify_dates(load_yaml(handle) or {})
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"{path}: programme file not found. Fix: check the `programme` key."
+        ) from exc
+    _validate(data, "programme.schema.yaml", str(path), "correct the programme file")
+    populations = [p["id"] for p in data["populations"]]
+    if len(set(populations)) != len(populations):
+        raise ConfigError(f"{path}: key populations: ids repeat. Fix: give each a unique id.")
+    return data
+
+
+def merge_programme(config: Mapping[str, Any], programme: Mapping[str, Any]) -> dict[str, Any]:
+    """The run configuration with the programme's keys filled in.
+
+    A key the run configuration (or --config) sets wins over the programme's.
+    ``raw_dir`` is the first population's export folder unless it is set.
+    """
+    merged = {key: programme[key] for key in PROGRAMME_KEYS if key in programme}
+    merged["programme_id"] = programme["id"]
+    merged["programme_title"] = programme["title"]
+    merged["raw_dir"] = programme["populations"][0]["raw_dir"]
+    merged.update(config)
+    return merged
+
+
+def validate_config(
+    config: Mapping[str, Any], source: str = "config/config.yaml"
+) -> dict[str, Any]:
+    """Validate the run configuration against its schema; return a normalised copy.
+
+    When it names a ``programme``, the programme's keys are merged in first.
+    """
+    data = _stringify_dates(dict(config))
+    if data.get("programme"):
+        data = merge_programme(data, load_programme(data["programme"]))
+    _validate(data, "config.schema.yaml", source, "correct the value in the file or in --config")
+    if len(data.get("populations", [])) > 1:
+        raise ConfigError(
+            f"{source}: key populations: this release builds one population per programme. "
+            "Fix: list one population (programmes with several follow with the council survey)."
         )
     try:
         dt.date.fromisoformat(data["census_date"])

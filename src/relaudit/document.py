@@ -26,6 +26,7 @@ import jinja2
 import pandas as pd
 
 from relaudit import findings as fnd
+from relaudit.chartset import FIGURE_SLOTS, chart_slot
 from relaudit.config import System
 from relaudit.escape import safe_markdown
 from relaudit.instrument import Instrument
@@ -66,28 +67,6 @@ ANNEX_SECTIONS: dict[str, str] = {
 
 # The two statements about communication, shown by role in both documents.
 COMMUNICATION_ITEMS = ("integrity_technology", "proximity_directness")
-
-# Where each figure goes: a slot takes every figure whose name contains one of
-# its keywords (first slot that matches wins, in this order). The names are
-# those relaudit.figures writes (e.g. relational_value_heatmap,
-# frameworks_by_role, proximity_commonality_by_org_type); figures matching no
-# slot go to the slot "other" rather than being dropped.
-FIGURE_SLOTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("profile", ("profile",)),
-    ("responses", ("responses_by_system", "response")),
-    ("communication", ("communication",)),
-    ("comment_rates", ("comment_rate",)),
-    ("small_multiples", ("systems_by_", "small_multiple")),
-    ("tenure", ("frameworks_by_tenure",)),
-    ("org_type", ("frameworks_by_org_type",)),
-    ("role", ("frameworks_by_role",)),
-    ("item_by_group", ("_by_",)),
-    ("consistency", ("consistency",)),
-    ("heatmap", ("heatmap",)),
-    ("best_worst", ("best", "worst")),
-    ("comparator", ("all_statements", "comparator", "difference")),
-    ("proximity", ("domains", "proximity")),
-)
 
 QUARANTINE_REASONS = {
     "duplicate": "Repeated in a later export (the later copy is kept)",
@@ -307,17 +286,10 @@ def load_figures(figures_json: str | Path, qmd_dir: str | Path) -> list[Figure]:
 
 
 def place_figures(figures: Sequence[Figure]) -> dict[str, list[Markdown]]:
-    """Assign figures to document slots by name (see FIGURE_SLOTS)."""
-    slots: dict[str, list[Markdown]] = {slot: [] for slot, _ in FIGURE_SLOTS}
-    slots["other"] = []
+    """Assign figures to document slots by name (relaudit.chartset.chart_slot)."""
+    slots: dict[str, list[Markdown]] = {slot: [] for slot in FIGURE_SLOTS}
     for figure in figures:
-        name = figure.name.lower()
-        for slot, keywords in FIGURE_SLOTS:
-            if any(k in name for k in keywords):
-                slots[slot].append(figure.markdown)
-                break
-        else:
-            slots["other"].append(figure.markdown)
+        slots[chart_slot(figure.name)].append(figure.markdown)
     return slots
 
 

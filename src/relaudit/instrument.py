@@ -92,9 +92,22 @@ class Option:
     report_as: str
 
 
+# What a respondent question is used for (see the instrument schema).
+QUESTION_ROLES = ("profile", "breakdown", "attribution", "comment_rates")
+# An instrument that does not say uses each question for these.
+DEFAULT_QUESTION_ROLES = ("profile", "breakdown")
+TICKS = "ticks"
+SINGLE_CHOICE = "single_choice"
+
+
 @dataclass(frozen=True)
 class RespondentQuestion:
-    """A tick-box question about the respondent (organisation, role, ...)."""
+    """A question about the respondent (organisation, role, ...).
+
+    Its ``layout`` says how an export holds it: ``ticks`` (one column per
+    option, headed "<prefix>: <option>") or ``single_choice`` (one column,
+    headed ``prefix``, holding the chosen option's label).
+    """
 
     id: str
     name: str
@@ -104,10 +117,19 @@ class RespondentQuestion:
     none: str = "Did not answer"
     exclude_multiple: bool = False
     other_text_label: str | None = None
+    layout: str = TICKS
+    roles: tuple[str, ...] = DEFAULT_QUESTION_ROLES
 
     def column(self, option: Option) -> str:
         """The export header of one option's tick column."""
         return f"{self.prefix}: {option.label}"
+
+    @property
+    def single_choice(self) -> bool:
+        return self.layout == SINGLE_CHOICE
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
 
     @property
     def reported_groups(self) -> list[str]:
@@ -123,6 +145,24 @@ class Framework:
     name: str
     groupings: dict[str, tuple[str, ...]]
     grid: tuple[str, str] | None = None
+    short_name: str = ""
+    description: str | None = None
+
+    @property
+    def label_name(self) -> str:
+        """The name short statement labels use ("Proximity: Parity")."""
+        return self.short_name or self.name.split()[-1].capitalize()
+
+
+@dataclass(frozen=True)
+class StatementSet:
+    """Statements that charts, sections and rules refer to by the set's id."""
+
+    id: str
+    name: str
+    items: tuple[str, ...]
+    by: str
+    annex_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +173,15 @@ class Scale:
     not_applicable: tuple[str, ...] = ()
     midpoint: float = 2.5
     positive_threshold: float = 3.0
+    not_applicable_name: str = "not applicable"
+
+    @property
+    def positive_label(self) -> str:
+        """The lowest label that counts as positive (e.g. "Often true")."""
+        positive = [
+            (score, label) for label, score in self.labels if score >= self.positive_threshold
+        ]
+        return min(positive)[1] if positive else self.labels[-1][0]
 
     @property
     def min(self) -> float:
@@ -170,6 +219,8 @@ class Instrument:
     items: tuple[Item, ...]
     targets: tuple[str, ...] = ()
     target_header: str | None = None
+    target_name: str = "target"
+    statement_sets: tuple[StatementSet, ...] = ()
     source: str = ""
     _header_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -194,6 +245,14 @@ class Instrument:
             if question.id == question_id:
                 return question
         raise KeyError(question_id)
+
+    def questions_with(self, role: str) -> list[RespondentQuestion]:
+        """The respondent questions used for `role`, in questionnaire order."""
+        return [q for q in self.questions if q.has_role(role)]
+
+    def statement_set(self, set_id: str) -> StatementSet | None:
+        """A statement set by id, or None when the instrument has none of that id."""
+        return next((s for s in self.statement_sets if s.id == set_id), None)
 
     def items_in(self, framework_id: str) -> list[Item]:
         return [item for item in self.items if item.framework == framework_id]
@@ -295,6 +354,17 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
                     f"({version}) after normalisation. Fix: make the wording distinct."
                 )
             index[key] = item["id"]
+    questions = {q["id"] for q in data.get("respondent_questions", [])}
+    for index, entry in enumerate(data.get("statement_sets", []), start=1):
+        where = f"{source}: statement set {index} ({entry['id']})"
+        unknown = [i for i in entry["items"] if i not in seen]
+        if unknown:
+            raise ConfigError(f"{where}: unknown item(s) {unknown}. Fix: use ids from items.")
+        if entry["by"] not in questions:
+            raise ConfigError(
+                f"{where}: by {entry['by']!r} is not a respondent question. "
+                f"Fix: use one of {sorted(questions)}."
+            )
     labels = [normalise_label(entry["label"]) for entry in data["scale"]["labels"]]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"{source}: scale labels repeat. Fix: make each label unique.")
@@ -329,6 +399,8 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 none=q.get("none", "Did not answer"),
                 exclude_multiple=bool(q.get("exclude_multiple", False)),
                 other_text_label=other["label"] if other else None,
+                layout=q.get("layout", TICKS),
+                roles=tuple(q.get("roles", DEFAULT_QUESTION_ROLES)),
             )
         )
     return Instrument(
@@ -339,9 +411,10 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
         columns=dict(data["columns"]),
         scale=Scale(
             labels=tuple((entry["label"], float(entry["score"])) for entry in scale["labels"]),
-            not_applicable=tuple(scale.get("not_applicable", [])),
+            not_applicable=tuple(str(code) for code in scale.get("not_applicable", [])),
             midpoint=float(scale.get("midpoint", 0.0)),
             positive_threshold=float(scale.get("positive_threshold", 0.0)),
+            not_applicable_name=scale.get("not_applicable_name", "not applicable"),
         ),
         frameworks=tuple(
             Framework(
@@ -349,6 +422,8 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 name=fw.get("name", fw["id"]),
                 groupings={k: tuple(v) for k, v in fw["groupings"].items()},
                 grid=(fw["grid"]["rows"], fw["grid"]["columns"]) if fw.get("grid") else None,
+                short_name=fw.get("short_name", ""),
+                description=fw.get("description"),
             )
             for fw in data["frameworks"]
         ),
@@ -365,6 +440,17 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
         ),
         targets=tuple(data.get("targets", [])),
         target_header=data.get("target_header"),
+        target_name=data.get("target_name", "target"),
+        statement_sets=tuple(
+            StatementSet(
+                id=entry["id"],
+                name=entry["name"],
+                items=tuple(entry["items"]),
+                by=entry["by"],
+                annex_only=bool(entry.get("annex_only", False)),
+            )
+            for entry in data.get("statement_sets", [])
+        ),
         source=source,
         _header_index=_index_headers(data),
     )

@@ -23,10 +23,10 @@ from relaudit.ingest import (
 )
 from relaudit.instrument import load_instrument
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import make_small
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(REPO / "config" / "instruments" / "cqc-relational-audit.yaml")
 SMALL = REPO / "tests" / "fixtures" / "small"
 GOOD = ["Often true"] * 35

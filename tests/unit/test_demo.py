@@ -24,7 +24,7 @@ import yaml
 
 from relaudit import demo
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
 INSTRUMENT = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
 SHEET = ROOT / "config" / "systems.tsv"

@@ -18,7 +18,7 @@ import pytest
 
 from relaudit.render import RenderResult, render_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "render"
 _spec = importlib.util.spec_from_file_location("build_sample", FIXTURES / "build_sample.py")
 assert _spec and _spec.loader

@@ -30,7 +30,7 @@ from relaudit.render import (
 )
 from relaudit.text import safe_markdown
 
-FIXTURES = Path(__file__).parent / "fixtures" / "render"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "render"
 _spec = importlib.util.spec_from_file_location("build_sample", FIXTURES / "build_sample.py")
 assert _spec and _spec.loader
 build_sample = importlib.util.module_from_spec(_spec)

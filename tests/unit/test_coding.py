@@ -30,7 +30,7 @@ from relaudit.text import (
     theme_counts,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LEXICON_PATH = ROOT / "config" / "lexicon.yaml"
 INSTRUMENT_PATH = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
 

@@ -16,7 +16,7 @@ from relaudit.config import System
 from relaudit.findings import load_enquiry_rules
 from relaudit.instrument import load_instrument
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(ROOT / "config" / "instruments" / "cqc-relational-audit.yaml")
 RULES = load_enquiry_rules(ROOT / "config" / "enquiry_rules.yaml")
 

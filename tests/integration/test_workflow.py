@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 SYSTEMS_HEADER = (
     "system_id\tname\taliases\treview_order\tquestionnaire_version\tsurvey_opened\tdeadline\n"

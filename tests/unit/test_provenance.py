@@ -210,7 +210,7 @@ def test_manifest_changes_when_an_input_changes(project: dict) -> None:
 
 def test_manifest_of_this_checkout_names_real_versions() -> None:
     """On the project itself: locked packages resolve and the code digest is stable."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     versions = package_versions(locked_package_names(root / "requirements.lock"))
     for name in ("pandas", "snakemake", "typst", "pypandoc_binary"):
         assert versions.get(name), name
@@ -235,7 +235,7 @@ def test_figure_caption_kinds(name: str, kind: str) -> None:
     assert provenance.figure_caption_kind(name) == kind
     caption = provenance.figure_caption(name)
     assert caption == f"../report/figures/{kind}.rst"
-    rules = Path(__file__).resolve().parents[1] / "workflow" / "rules"
+    rules = Path(__file__).resolve().parents[2] / "workflow" / "rules"
     assert (rules / caption).resolve().is_file()
 
 
@@ -248,7 +248,7 @@ def test_report_captions_render() -> None:
         def __init__(self) -> None:
             self.config = {"min_group_size": 5, "census_date": "2018-04-05", "top_n": 5}
 
-    report = Path(__file__).resolve().parents[1] / "workflow" / "report"
+    report = Path(__file__).resolve().parents[2] / "workflow" / "report"
     captions = sorted(report.rglob("*.rst"))
     assert len(captions) >= 25
     env = Environment(undefined=StrictUndefined)

@@ -29,10 +29,10 @@ from relaudit.instrument import load_instrument
 from relaudit.io import write_parquet
 from relaudit.text import load_deny_list
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import make_small
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(REPO / "config" / "instruments" / "cqc-relational-audit.yaml")
 SMALL = REPO / "tests" / "fixtures" / "small"
 SYSTEMS = load_systems(SMALL / "systems.tsv", INSTRUMENT.versions)

@@ -23,7 +23,7 @@ from relaudit.instrument import load_instrument
 from relaudit.io import read_csv
 from relaudit.style import text_colour_on
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "tables"
 CQC = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
 K = 5

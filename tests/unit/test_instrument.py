@@ -11,7 +11,7 @@ import yaml
 from relaudit.errors import ConfigError
 from relaudit.instrument import load_instrument, normalise_header, parse_instrument
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CQC = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
 SECOND = ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
 

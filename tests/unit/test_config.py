@@ -19,7 +19,7 @@ from relaudit.config import (
 )
 from relaudit.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 HEADER = "\t".join(SYSTEM_COLUMNS + OPTIONAL_SYSTEM_COLUMNS)
 GOOD_ROWS = [

@@ -15,10 +15,10 @@ from relaudit.clean import ingest_system
 from relaudit.config import load_systems
 from relaudit.instrument import load_instrument
 
-sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "fixtures"))
 import make_small
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(REPO / "config" / "instruments" / "cqc-relational-audit.yaml")
 SYSTEMS = load_systems(REPO / "tests" / "fixtures" / "small" / "systems.tsv", INSTRUMENT.versions)
 SYSTEM = SYSTEMS[0]  # ashford-vale, v1, deadline 2017-09-15

@@ -24,7 +24,7 @@ from relaudit.text import (
     system_text,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(ROOT / "config" / "instruments" / "cqc-relational-audit.yaml")
 LEXICON = load_lexicon(ROOT / "config" / "lexicon.yaml")
 SMALL = parse_lexicon(

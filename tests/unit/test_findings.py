@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from relaudit import findings as fnd
 from relaudit.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAN = float("nan")
 
 SCORES = pd.DataFrame(

@@ -14,7 +14,7 @@ from relaudit import score
 from relaudit.config import System
 from relaudit.instrument import load_instrument, parse_instrument
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NAN = math.nan
 LABELS = [
     "Consistently not true",
