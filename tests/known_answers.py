@@ -50,6 +50,8 @@ PUBLISHED_STATEMENT_MEANS = {
     "proximity_parity": 2.93,
     "proximity_continuity": 2.14,
 }
-# The annex's best and worst statements, and the two others of the worst three.
+# The annex's best statement, and its worst three among the relational value
+# statements (the framework the annex ranks them in).
 PUBLISHED_BEST = "fairness_culture"
 PUBLISHED_WORST_THREE = {"trust_people", "integrity_technology", "respect_technology"}
+PUBLISHED_WORST_FRAMEWORK = "relational_value"

@@ -12,6 +12,7 @@ from known_answers import (
     CENSUS_COUNTS,
     PUBLISHED_BEST,
     PUBLISHED_STATEMENT_MEANS,
+    PUBLISHED_WORST_FRAMEWORK,
     PUBLISHED_WORST_THREE,
 )
 
@@ -45,6 +46,8 @@ def test_national_statement_means_match_the_annex(demo_results, item_id):
 
 def test_best_and_worst_statements_are_the_annex_ones(demo_results):
     national = national_statements(demo_results)
-    ranked = national["mean"].sort_values()
-    assert ranked.index[-1] == PUBLISHED_BEST
-    assert set(ranked.index[:3]) == PUBLISHED_WORST_THREE
+    assert national["mean"].idxmax() == PUBLISHED_BEST
+    # The annex ranks the worst among the 30 relational value statements
+    # (proximity's Continuity, 2.14, is a domain of the other framework).
+    value = national.loc[national["framework"] == PUBLISHED_WORST_FRAMEWORK, "mean"]
+    assert set(value.sort_values().index[:3]) == PUBLISHED_WORST_THREE

@@ -1,0 +1,329 @@
+"""One schema per table that stages hand each other, and the two ways to write one.
+
+Stages hand each other Parquet (:func:`write_stage`, :func:`read_stage`), with
+the column types declared here, so a reader gets booleans as booleans and text
+exactly as written. Spreadsheet-safe CSV (formula cells made inert, floats to
+6 significant figures) is written only at the publication boundary, the
+``tables/`` folders (:func:`write_publication`), and for files people edit or
+audit by hand. Writers, readers, the rules' table lists, ``docs/dataflow.md``
+and the tests all use these declarations.
+
+Some tables have columns that come from the instrument (one per respondent
+question, or per item): their schemas say so with ``extra`` and the writer
+passes the instrument's column names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from relaudit.errors import RelauditError
+from relaudit.io import read_parquet, write_csv, write_parquet
+
+Dtype = Literal["str", "int", "count", "float", "bool", "datetime"]
+Tier = Literal["published", "audit", "stage"]
+
+# How each logical type is held in pandas. "count" is an integer that a
+# suppressed cell leaves blank, so it is nullable.
+PANDAS_DTYPES: Mapping[str, str] = {
+    "str": "object",
+    "int": "int64",
+    "count": "Int64",
+    "float": "float64",
+    "bool": "bool",
+    "datetime": "datetime64[ns]",
+}
+
+
+class TableError(RelauditError):
+    """A table does not match its declared schema."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One declared column."""
+
+    name: str
+    dtype: Dtype
+    meaning: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's schema: its columns in order, and what it is for."""
+
+    name: str
+    columns: tuple[Column, ...]
+    tier: Tier
+    meaning: str
+    # Columns the instrument adds after the declared ones, and their type.
+    extra: str | None = None
+    extra_dtype: Dtype = "float"
+    # Declared columns that appear only for some instruments (e.g. not_rated).
+    optional: frozenset[str] = frozenset()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def dtype(self, column: str) -> Dtype:
+        for declared in self.columns:
+            if declared.name == column:
+                return declared.dtype
+        return self.extra_dtype
+
+
+def _columns(spec: str) -> tuple[Column, ...]:
+    """'item_id:str n:count' -> Columns (a compact way to declare many tables)."""
+    out = []
+    for part in spec.split():
+        name, _, dtype = part.partition(":")
+        out.append(Column(name, dtype))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+_SUPPRESSION = "suppressed:bool suppression:str"
+
+SCHEMAS: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "system/statement_scores",
+            _columns(
+                "item_id:str framework:str n:count mean:float sd:float ci_low:float "
+                f"ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
+            ),
+            "published",
+            "one row per statement, on-time responses only",
+        ),
+        Table(
+            "system/group_scores",
+            _columns(f"grouping:str group:str mean:float {_SUPPRESSION}"),
+            "published",
+            "one row per framework grouping level",
+        ),
+        Table(
+            "system/label_distribution",
+            _columns(f"item_id:str label:str score:float n:count pct:float {_SUPPRESSION}"),
+            "published",
+            "one row per statement and answer label",
+        ),
+        Table(
+            "system/comparator",
+            _columns(
+                "item_id:str n:count mean:float comparator_n:count comparator_mean:float "
+                "diff:float diff_ci_low:float diff_ci_high:float flag:str df:float "
+                f"{_SUPPRESSION}"
+            ),
+            "published",
+            "one row per statement: the system against its comparator",
+        ),
+        Table(
+            "system/comparator_summary",
+            _columns("systems:str n_systems:count responses:count cutoff:str note:str"),
+            "published",
+            "one row: who the comparator pools",
+        ),
+        Table(
+            "system/breakdown_scores",
+            _columns(
+                "grouping:str group:str measure:str n:count mean:float pct_positive:float "
+                f"{_SUPPRESSION}"
+            ),
+            "published",
+            "one row per respondent group and measure (statement or framework)",
+        ),
+        Table(
+            "system/profile",
+            _columns(f"question:str group:str n:count pct:float {_SUPPRESSION}"),
+            "published",
+            "who responded, by respondent question and group",
+        ),
+        Table(
+            "national/statement_scores",
+            _columns(
+                "scope:str item_id:str framework:str n:count mean:float sd:float ci_low:float "
+                f"ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
+            ),
+            "published",
+            "one row per scope (national, or a system) and statement, to the census date",
+        ),
+        Table(
+            "national/group_scores",
+            _columns(f"scope:str grouping:str group:str mean:float {_SUPPRESSION}"),
+            "published",
+            "one row per scope and framework grouping level",
+        ),
+        Table(
+            "national/response_summary",
+            _columns(
+                "system_id:str name:str review_order:int questionnaire_version:str "
+                "sent_to:count responses:int free_text:int on_time:int late:int"
+            ),
+            "published",
+            "one row per system: responses and comments to the census date",
+        ),
+        Table(
+            "national/label_distribution",
+            _columns(f"item_id:str label:str score:float n:count pct:float {_SUPPRESSION}"),
+            "published",
+            "one row per statement and answer label",
+        ),
+        Table(
+            "national/breakdown_scores",
+            _columns(
+                "grouping:str group:str measure:str n:count mean:float pct_positive:float "
+                f"{_SUPPRESSION}"
+            ),
+            "published",
+            "one row per respondent group and measure",
+        ),
+        Table(
+            "national/breakdown_labels",
+            _columns(
+                "grouping:str group:str item_id:str label:str score:float n:count pct:float "
+                f"{_SUPPRESSION} base:count"
+            ),
+            "published",
+            "one row per respondent group, statement and answer label",
+        ),
+        Table(
+            "national/consistency",
+            _columns(
+                "item_id:str framework:str systems:int top5:int bottom5:int worst_in_framework:int"
+            ),
+            "published",
+            "per statement: in how many systems it was among the best or worst",
+        ),
+        Table(
+            "national/profile",
+            _columns(f"question:str group:str n:count pct:float {_SUPPRESSION}"),
+            "published",
+            "who responded, by respondent question and group",
+        ),
+        Table(
+            "national/scope_basis",
+            _columns(
+                "system_id:str responses:int late:int scope_basis:str scope_responses:int "
+                "answers_left_out:int"
+            ),
+            "audit",
+            "which responses each national scope counts",
+        ),
+        Table(
+            "text/quotes",
+            _columns(
+                "context_type:str context:str rank:int quote:str attribution:str comment_key:str"
+            ),
+            "audit",
+            "quotes chosen per statement or theme",
+        ),
+        Table(
+            "text/theme_counts",
+            _columns("theme:str label:str comments:int pct:float"),
+            "audit",
+            "comments per theme",
+        ),
+        Table(
+            "text/comment_rates",
+            _columns(
+                f"grouping:str group:str respondents:count comments:count pct:float {_SUPPRESSION}"
+            ),
+            "published",
+            "share of respondents who commented, by group",
+        ),
+    )
+}
+
+
+def schema(name: str) -> Table:
+    """The schema of a table by name (``system/statement_scores``, ``text/quotes``...)."""
+    try:
+        return SCHEMAS[name]
+    except KeyError as exc:
+        raise TableError(
+            f"no table schema named {name!r}. Fix: declare it in relaudit.tables.SCHEMAS."
+        ) from exc
+
+
+def names(prefix: str) -> list[str]:
+    """Table names (without the prefix) declared under `prefix`, e.g. ``system``."""
+    return [n.split("/", 1)[1] for n in SCHEMAS if n.startswith(prefix + "/")]
+
+
+def _cast(series: pd.Series, dtype: Dtype, table: str, column: str) -> pd.Series:
+    try:
+        if dtype == "str":
+            return series.where(series.isna(), series.astype(str)).astype(object)
+        if dtype == "bool":
+            if series.dtype != bool and not series.isin([True, False]).all():
+                raise TypeError("holds values other than True and False")
+            return series.astype(bool)
+        if dtype == "datetime":
+            return pd.to_datetime(series).astype("datetime64[ns]")
+        return series.astype(PANDAS_DTYPES[dtype])
+    except (TypeError, ValueError) as exc:
+        raise TableError(
+            f"table {table}: column {column} is not {dtype} ({exc}). "
+            "Fix: the stage that writes it must give that type."
+        ) from exc
+
+
+def conform(
+    frame: pd.DataFrame, table: Table | str, extra_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """`frame` with exactly the schema's columns, in order, and their declared types.
+
+    A missing declared column (not optional) or an undeclared one is an error.
+    """
+    table = schema(table) if isinstance(table, str) else table
+    expected = [c for c in table.column_names if c in frame.columns or c not in table.optional]
+    expected += list(extra_columns)
+    missing = [c for c in expected if c not in frame.columns]
+    unexpected = [c for c in frame.columns if c not in expected]
+    if missing or unexpected:
+        raise TableError(
+            f"table {table.name}: columns differ from its schema "
+            f"(missing {missing}, not declared {unexpected}). "
+            "Fix: change the stage or the schema in relaudit.tables, and docs/dataflow.md."
+        )
+    out = frame.loc[:, expected].copy()
+    for column in expected:
+        out[column] = _cast(out[column], table.dtype(column), table.name, column)
+    return out.reset_index(drop=True)
+
+
+def write_stage(
+    frame: pd.DataFrame, path: str | Path, table: Table | str, extra_columns: Sequence[str] = ()
+) -> Path:
+    """Write a table for the next stage: Parquet, typed as declared."""
+    return write_parquet(conform(frame, table, extra_columns), path)
+
+
+def read_stage(path: str | Path, table: Table | str) -> pd.DataFrame:
+    """Read a table another stage wrote with :func:`write_stage`, checking its columns."""
+    table = schema(table) if isinstance(table, str) else table
+    frame = read_parquet(path)
+    declared = set(table.column_names)
+    extra = [c for c in frame.columns if c not in declared] if table.extra else []
+    return conform(frame, table, extra)
+
+
+def write_publication(
+    frame: pd.DataFrame, path: str | Path, table: Table | str, extra_columns: Sequence[str] = ()
+) -> Path:
+    """Write a published table: spreadsheet-safe CSV (relaudit.io.write_csv)."""
+    return write_csv(conform(frame, table, extra_columns), path)
+
+
+def markdown_rows(tables: Iterable[Table]) -> list[str]:
+    """Rows of docs/dataflow.md's schema tables: `| name | tier | columns |`."""
+    return [
+        f"| `{t.name}` | {t.tier} | {', '.join(f'`{c.name}` {c.dtype}' for c in t.columns)} |"
+        for t in tables
+    ]
