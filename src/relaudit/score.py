@@ -412,7 +412,9 @@ def target_scores(
     stats = summarise(long, keys, instrument.scale.positive_threshold)
     targets = _targets(instrument)
     grid = pd.DataFrame(
-        [(s, i, t) for s in scopes for i in instrument.item_ids for t in targets], columns=keys
+        [(s, i, t) for s in scopes for i in instrument.item_ids for t in targets],
+        columns=keys,
+        dtype=object,
     )
     table = grid.merge(stats, on=keys, how="left")
     table["n"] = table["n"].fillna(0).astype(int)
@@ -570,8 +572,8 @@ def hide_breakdown_cells(
     `cells` has ``grouping, group, measure, n`` (one row per group and
     statement); `totals` the scope's answers per statement (indexed by
     measure). The hidden groups of each question, with the answers no
-    group shows (``Multiple`` for tenure), must hold 0 or at least
-    `min_group_size` answers (`relaudit.suppress`); cells with the same
+    group shows (a question's `multiple` group when it is left out), must
+    hold 0 or at least `min_group_size` answers (`relaudit.suppress`); cells with the same
     respondents in two questions are hidden together. For the national
     breakdown, `packs` (each system's published cells and totals) adds
     the check against the packs: a national cell is hidden where it, or
