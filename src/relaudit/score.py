@@ -643,9 +643,15 @@ def breakdown_scores(
     item_stats, answered_parts, signatures = [], [], []
     for grouping, _groups, tagged in _each_grouping(long, responses, groupings):
         stats = summarise(tagged, ["group", "item_id"], instrument.scale.positive_threshold)
+        raters = _one_per_rater(tagged, instrument)
+        if raters is not tagged:
+            sizes = raters.groupby(["group", "item_id"], sort=False, observed=True).size()
+            stats = stats.merge(
+                _plain(sizes.rename("raters").reset_index()), on=["group", "item_id"], how="left"
+            )
         item_stats.append(stats.rename(columns={"item_id": "measure"}).assign(grouping=grouping))
-        signature = pd.Series(hashes[tagged["row"].to_numpy()], index=tagged.index)
-        sig = signature.groupby([tagged["group"], tagged["item_id"]], sort=False, observed=True)
+        signature = pd.Series(hashes[raters["row"].to_numpy()], index=raters.index)
+        sig = signature.groupby([raters["group"], raters["item_id"]], sort=False, observed=True)
         signatures.append(
             _plain(sig.sum().rename("signature").reset_index())
             .rename(columns={"item_id": "measure"})
@@ -663,9 +669,12 @@ def breakdown_scores(
         pd.concat(signatures, ignore_index=True), on=keys, how="left"
     )
     raw["n"] = raw["n"].fillna(0)
-    totals = long.groupby("item_id", observed=True).size()
+    # Cells are hidden by the people in them: with several targets a
+    # respondent gives several ratings of one statement.
+    people = raw.assign(n=raw["raters"].fillna(0)) if "raters" in raw.columns else raw
+    totals = _one_per_rater(long, instrument).groupby("item_id", observed=True).size()
     totals.index = totals.index.astype(str)
-    flags = hide_breakdown_cells(raw, totals, min_group_size, _alias_codes(raw), packs)
+    flags = hide_breakdown_cells(people, totals, min_group_size, _alias_codes(people), packs)
     items = blank(
         raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
         flags[SUPPRESSED].to_numpy(),
@@ -1001,6 +1010,14 @@ def _scoped_statements(
     return statements, groups
 
 
+def _one_per_rater(long: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The long table with one row per respondent and item (itself when rated per
+    respondent): who a statement's cells count, whatever the targets."""
+    if not instrument.targets:
+        return long
+    return long.drop_duplicates(["row", "item_id"])
+
+
 def _raters(
     long: pd.DataFrame, table: pd.DataFrame, keys: Sequence[str], instrument: Instrument
 ) -> np.ndarray:
@@ -1059,7 +1076,12 @@ def score_system(
     )
     # Each row shows the pack's own answers and the pool's: both must be k or more.
     pool_size = comp_summary["responses"].iloc[0]
-    comp_size = np.minimum(comp["n"].to_numpy(dtype=float), total)
+    own_raters = comp["n"].to_numpy(dtype=float)
+    if instrument.targets:  # the people behind a statement's pooled ratings
+        counts = _one_per_rater(long, instrument).groupby("item_id", observed=True).size()
+        counts.index = counts.index.astype(str)
+        own_raters = comp["item_id"].map(counts).fillna(0).to_numpy(dtype=float)
+    comp_size = np.minimum(own_raters, total)
     if pool_size:
         comp_size = np.minimum(comp_size, comp["comparator_n"].to_numpy(dtype=float))
         if deadlines is not None and len(responses):

@@ -632,6 +632,36 @@ def test_per_target_statements_pool_targets_and_count_not_rated():
     assert small["suppressed"] and math.isnan(small["mean"])  # 4 ratings < 5
 
 
+def test_per_target_breakdowns_hide_by_people_not_ratings():
+    # Three home care providers each rate all four departments: 12 ratings but
+    # 3 people, so the cell is hidden at k = 5, and with it (3 hidden is too
+    # few) the smallest shown type, supported living (5); residential (6) shows.
+    ratings = [r for r in COUNCIL.rating_columns() if r.item_id == "replies_promptly"]
+    rows = []
+    types = ["Home care"] * 3 + ["Supported living"] * 5 + ["Residential care"] * 6
+    for kind in types:
+        row = {
+            "system_id": "council",
+            "submitted_at": pd.Timestamp("2019-05-01"),
+            "late": False,
+            "has_comment": False,
+            "provider_type": kind,
+            "provider_size": "Small",
+        }
+        for rating in COUNCIL.rating_columns():
+            row[rating.column] = 3.0 if rating in ratings else NAN
+            row[rating.not_rated_column] = False
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    table = score.breakdown_scores(frame, score.to_long(frame, COUNCIL), COUNCIL, 5)
+    cells = table[(table["grouping"] == "provider_type") & (table["measure"] == "replies_promptly")]
+    cells = cells.set_index("group")
+    assert cells.loc["Home care", "suppression"] == "small"  # 12 ratings, 3 people
+    assert cells.loc["Supported living", "suppression"] == "secondary"
+    assert not cells.loc["Residential care", "suppressed"]
+    assert cells.loc["Residential care", "n"] == 24  # n counts ratings: 6 people x 4
+
+
 def test_per_target_daily_sums_pool_targets():
     sums = score.daily_sums(council_responses(), COUNCIL).set_index("item_id")
     row = sums.loc["replies_promptly"]
