@@ -19,18 +19,19 @@ from typing import Any
 import pandas as pd
 
 from relaudit.config import System, match_area
+from relaudit.cutoffs import after
 from relaudit.errors import ReconciliationError
 from relaudit.ingest import (
     Cell,
     ColumnMap,
     cell_text,
-    expected_items,
     is_tick,
     map_columns,
     parse_timestamp,
+    rating_columns,
     read_export,
 )
-from relaudit.instrument import Instrument
+from relaudit.instrument import Instrument, RespondentQuestion, normalise_label
 
 DUPLICATE = "duplicate"
 # The input contract's order: when several apply, the first one is the reason.
@@ -47,16 +48,27 @@ UNKNOWN_LABEL = "unknown_label"
 BAD_STARTED = "bad_timestamp"
 MAX_ISSUE_VALUE = 200
 
-RESPONSES_CSV_COLUMNS = (
-    "response_id",
-    "submitted_at",
-    "late",
-    "questionnaire_version",
-    "org_type",
-    "role",
-    "tenure",
-    "has_comment",
-)
+
+def responses_csv_columns(instrument: Instrument) -> tuple[str, ...]:
+    """The contract's columns of ``responses.csv``: the respondent questions in order."""
+    return (
+        "response_id",
+        "submitted_at",
+        "late",
+        "questionnaire_version",
+        *(question.id for question in instrument.questions),
+        "has_comment",
+    )
+
+
+def not_rated_columns(instrument: Instrument) -> list[str]:
+    """The clean table's not-rated flags: one per rating column, only when the
+    instrument's scale has answers that are not ratings."""
+    if not instrument.scale.not_applicable:
+        return []
+    return [rating.not_rated_column for rating in instrument.rating_columns()]
+
+
 RECONCILIATION_COLUMNS = (
     "system_id",
     "rows_read",
@@ -106,6 +118,7 @@ class ParsedRow:
     other_text: dict[str, str]
     comment: str
     issues: list[tuple[str, str, str]] = field(default_factory=list)
+    not_rated: set[str] = field(default_factory=set)  # rating columns answered "not rated"
 
 
 def derive_category(ticked: Sequence[str], multiple: str, none: str) -> str:
@@ -121,20 +134,28 @@ class LabelScorer:
     """Scores of answer labels via :meth:`Scale.score`, remembered per distinct cell text.
 
     Exports repeat the same few labels thousands of times; normalising each
-    cell again would dominate the run time.
+    cell again would dominate the run time. Also matches single-choice answers
+    to their option's reported group.
     """
 
     def __init__(self, instrument: Instrument) -> None:
         self._scale = instrument.scale
-        self._reverse = {}
-        for item_id in expected_items(instrument):
-            self._reverse[item_id] = instrument.item(item_id.split("@", 1)[0]).reverse
+        self._reverse = {
+            rating.column: instrument.item(rating.item_id).reverse
+            for rating in instrument.rating_columns()
+        }
         self._memo: dict[tuple[str, bool], float | None] = {}
         self._not_applicable: dict[str, bool] = {}
+        self._choices = {
+            question.id: {normalise_label(o.label): o.report_as for o in question.options}
+            for question in instrument.questions
+            if question.single_choice
+        }
+        self._choice_memo: dict[tuple[str, str], str | None] = {}
 
-    def score(self, text: str, item_id: str) -> float | None:
-        """The score of a label for an item (reverse scored if negative), or None."""
-        key = (text, self._reverse[item_id])
+    def score(self, text: str, column: str) -> float | None:
+        """The score of a label in a rating column (reverse scored if negative), or None."""
+        key = (text, self._reverse[column])
         if key not in self._memo:
             value = self._scale.score(text, reverse=key[1])
             self._memo[key] = None if value is None else float(value)
@@ -144,6 +165,40 @@ class LabelScorer:
         if text not in self._not_applicable:
             self._not_applicable[text] = self._scale.is_not_applicable(text)
         return self._not_applicable[text]
+
+    def choice(self, question: RespondentQuestion, text: str) -> str | None:
+        """The reported group of a single-choice answer (matched like labels), or None."""
+        key = (question.id, text)
+        if key not in self._choice_memo:
+            self._choice_memo[key] = self._choices[question.id].get(normalise_label(text))
+        return self._choice_memo[key]
+
+
+def _category(
+    question: RespondentQuestion,
+    cells: Sequence[Cell],
+    columns: ColumnMap,
+    header: Sequence[str],
+    labels: LabelScorer,
+    issues: list[tuple[str, str, str]],
+) -> str:
+    """A respondent's group for one question, from its tick columns or its one column.
+
+    A single-choice answer that names no option is a cell issue and counts
+    as not answered (the question's `none` group).
+    """
+    if not question.single_choice:
+        ticked = [o.report_as for o, index in columns.ticks[question.id] if is_tick(cells[index])]
+        return derive_category(ticked, question.multiple, question.none)
+    index = columns.choices[question.id]
+    text = cell_text(cells[index])
+    if not text:
+        return question.none
+    group = labels.choice(question, text)
+    if group is None:
+        issues.append((header[index], text, UNKNOWN_LABEL))
+        return question.none
+    return group
 
 
 def parse_row(
@@ -158,19 +213,23 @@ def parse_row(
     """Parse one row's cells: scores (reverse scored), ticks, timestamps, text."""
     labels = labels or LabelScorer(instrument)
     scores: dict[str, float] = {}
+    not_rated: set[str] = set()
     issues: list[tuple[str, str, str]] = []
     answered = 0
-    for item_id, index in columns.items.items():
+    for column, index in columns.items.items():
         text = cell_text(cells[index])
         score = None
         if text:
-            score = labels.score(text, item_id)
-            if score is None and not labels.is_not_applicable(text):
-                issues.append((header[index], text, UNKNOWN_LABEL))
+            score = labels.score(text, column)
+            if score is None:
+                if labels.is_not_applicable(text):
+                    not_rated.add(column)
+                else:
+                    issues.append((header[index], text, UNKNOWN_LABEL))
         if score is None:
-            scores[item_id] = math.nan
+            scores[column] = math.nan
         else:
-            scores[item_id] = score
+            scores[column] = score
             answered += 1
     started = None
     if columns.started is not None:
@@ -179,10 +238,10 @@ def parse_row(
             started = parse_timestamp(started_raw)
             if started is None:
                 issues.append((header[columns.started], cell_text(started_raw), BAD_STARTED))
-    categories = {}
-    for question in instrument.questions:
-        ticked = [o.report_as for o, index in columns.ticks[question.id] if is_tick(cells[index])]
-        categories[question.id] = derive_category(ticked, question.multiple, question.none)
+    categories = {
+        question.id: _category(question, cells, columns, header, labels, issues)
+        for question in instrument.questions
+    }
     submitted_raw = cells[columns.submitted]
     return ParsedRow(
         source_file=source_file,
@@ -194,6 +253,7 @@ def parse_row(
         area=cell_text(cells[columns.area]) if columns.area is not None else "",
         scores=scores,
         answered=answered,
+        not_rated=not_rated,
         categories=categories,
         other_text={q: cell_text(cells[i]) for q, i in columns.other_text.items()},
         comment=cell_text(cells[columns.comment]) if columns.comment is not None else "",
@@ -201,16 +261,11 @@ def parse_row(
     )
 
 
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The last moment of a day: anything after it is the next day."""
-    return dt.datetime.combine(day, dt.time.max)
-
-
 def quarantine_reason(
     row: ParsedRow,
     system: System,
     systems: Iterable[System],
-    census_end: dt.datetime,
+    census_date: dt.date,
     check_area: bool = True,
 ) -> str | None:
     """The first quarantine reason that applies to a row, in the contract's order."""
@@ -228,7 +283,7 @@ def quarantine_reason(
         return "no_response_id"
     if row.answered == 0:
         return "no_answers"
-    if row.submitted > census_end:
+    if after(row.submitted, census_date):
         return "after_census"
     return None
 
@@ -287,6 +342,7 @@ class SystemIngest:
     reconciliation: dict[str, Any]
     redaction: pd.DataFrame
     validation: dict[str, Any]
+    csv_columns: tuple[str, ...] = ()
 
     @property
     def reconciliation_frame(self) -> pd.DataFrame:
@@ -296,7 +352,7 @@ class SystemIngest:
     @property
     def responses_csv(self) -> pd.DataFrame:
         """The contract's view of the clean responses (`responses.csv`)."""
-        frame = self.responses.loc[:, list(RESPONSES_CSV_COLUMNS)].copy()
+        frame = self.responses.loc[:, list(self.csv_columns)].copy()
         frame["submitted_at"] = frame["submitted_at"].dt.strftime("%Y-%m-%d %H:%M:%S")
         return frame
 
@@ -339,7 +395,7 @@ def apply_row_rules(
     rows: Sequence[ParsedRow],
     system: System,
     systems: Sequence[System],
-    census_end: dt.datetime,
+    census_date: dt.date,
     check_area: bool = True,
 ) -> tuple[list[ParsedRow], list[tuple[ParsedRow, str]]]:
     """Split rows into kept and (row, reason) quarantined; duplicates come first."""
@@ -350,7 +406,7 @@ def apply_row_rules(
         reason = (
             DUPLICATE
             if position in duplicates
-            else quarantine_reason(row, system, systems, census_end, check_area)
+            else quarantine_reason(row, system, systems, census_date, check_area)
         )
         if reason is None:
             kept.append(row)
@@ -395,13 +451,15 @@ def ingest_system(
     """
     if isinstance(census_date, str):
         census_date = dt.date.fromisoformat(census_date)
-    deadline_end = end_of_day(system.deadline)
     clean_text = _TextCleaner(redactor or _default_redactor(deny_list))
     rows, files_report = read_system_exports(paths, instrument)
     kept, quarantined = apply_row_rules(
-        rows, system, systems, end_of_day(census_date), bool(instrument.columns.get("area"))
+        rows, system, systems, census_date, bool(instrument.columns.get("area"))
     )
 
+    flags = {r.column: r.not_rated_column for r in instrument.rating_columns()}
+    if not instrument.scale.not_applicable:
+        flags = {}
     records = []
     issues = []
     for row in kept:
@@ -412,7 +470,7 @@ def ingest_system(
             "row_number": row.row_number,
             "started_at": row.started,
             "submitted_at": row.submitted,
-            "late": row.submitted is not None and row.submitted > deadline_end,
+            "late": row.submitted is not None and after(row.submitted, system.deadline),
             "questionnaire_version": system.questionnaire_version,
         }
         record.update(row.categories)
@@ -423,6 +481,8 @@ def ingest_system(
         record["has_comment"] = bool(row.comment)
         record["comment"] = clean_text("comment", row.comment)
         record.update(row.scores)
+        for column, flag in flags.items():
+            record[flag] = column in row.not_rated
         records.append(record)
         for column, value, reason in row.issues:
             issues.append(
@@ -488,6 +548,7 @@ def ingest_system(
         reconciliation=reconciliation,
         redaction=redaction,
         validation=validation,
+        csv_columns=responses_csv_columns(instrument),
     )
 
 
@@ -502,7 +563,8 @@ def _typed_frame(records: list[dict[str, Any]], columns: Sequence[str]) -> pd.Da
 
 def _responses_frame(records: list[dict[str, Any]], instrument: Instrument) -> pd.DataFrame:
     """The clean table with fixed columns and types, in file and row order."""
-    items = expected_items(instrument)
+    items = rating_columns(instrument)
+    flags = not_rated_columns(instrument)
     text_columns = ["system_id", "response_id", "source_file"]
     columns = [
         *text_columns,
@@ -516,17 +578,18 @@ def _responses_frame(records: list[dict[str, Any]], instrument: Instrument) -> p
         "has_comment",
         "comment",
         *items,
+        *flags,
     ]
     frame = pd.DataFrame(records, columns=columns)
     frame["row_number"] = frame["row_number"].astype("int64")
     for column in ("started_at", "submitted_at"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-    for column in ("late", "has_comment"):
+    for column in ("late", "has_comment", *flags):
         frame[column] = frame[column].astype(bool)
     for column in items:
         frame[column] = frame[column].astype("float64")
     for column in columns:
-        if column not in items and frame[column].dtype == object:
+        if column not in items and column not in flags and frame[column].dtype == object:
             frame[column] = frame[column].astype(str)
     return frame.sort_values(["source_file", "row_number"], kind="stable").reset_index(drop=True)
 

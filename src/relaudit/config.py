@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 
+from relaudit.cutoffs import end_of_day
 from relaudit.errors import ConfigError
 from relaudit.yamlio import load_yaml
 
@@ -64,7 +65,7 @@ class System:
 
     def deadline_end(self) -> dt.datetime:
         """The last moment that counts as on time: the end of the deadline day."""
-        return dt.datetime.combine(self.deadline, dt.time.max)
+        return end_of_day(self.deadline)
 
 
 def _load_schema(name: str) -> dict[str, Any]:

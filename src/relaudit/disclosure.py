@@ -469,15 +469,23 @@ class AnnexTables:
 
 
 def quote_group_sizes(
-    coded: pd.DataFrame, respondents: pd.DataFrame, keys: Iterable[str]
+    coded: pd.DataFrame, respondents: pd.DataFrame, keys: Iterable[str], by: Sequence[str]
 ) -> dict[str, int]:
-    """For each quoted comment key: respondents in its (role, organisation type) group."""
+    """For each quoted comment key: respondents in its attribution group (the same
+    answers to the attribution questions `by`)."""
     wanted = set(map(str, keys))
-    sizes = respondents.groupby(["role", "org_type"], sort=False).size()
+    by = list(by)
+    if by:
+        groups = respondents.groupby(by, sort=False).size()
+        sizes = {(k if isinstance(k, tuple) else (k,)): int(n) for k, n in groups.items()}
+        answers = zip(*(coded[q] for q in by), strict=True)
+    else:
+        sizes = {(): len(respondents)}
+        answers = iter([()] * len(coded))
     out = {}
-    for key, role, org in zip(coded["comment_key"], coded["role"], coded["org_type"], strict=True):
+    for key, group in zip(coded["comment_key"], answers, strict=True):
         if str(key) in wanted:
-            out[str(key)] = int(sizes.get((role, org), 0))
+            out[str(key)] = sizes.get(tuple(group), 0)
     return out
 
 

@@ -2,7 +2,8 @@
 
 This module turns one export file into a header and rows of cell values, and
 maps the header onto the instrument: which column is the response id, which
-holds which statement, which are tick boxes, which are housekeeping. Cell
+holds which statement, which are tick boxes or single-choice answers, which
+are housekeeping. Cell
 values are parsed here too (timestamps, ticks). The row rules (dedupe,
 quarantine, late) live in :mod:`relaudit.clean`.
 """
@@ -281,31 +282,42 @@ class ColumnMap:
     comment: int | None
     items: dict[str, int]
     ticks: dict[str, list[tuple[Option, int]]]
+    choices: dict[str, int]
     other_text: dict[str, int]
     housekeeping: list[str]
     header_items: dict[str, str]
     warnings: list[str] = field(default_factory=list)
 
 
-def expected_items(instrument: Instrument) -> list[str]:
-    """The item column names an export must hold (``item@target`` per target)."""
-    if instrument.targets:
-        return [f"{i}@{t}" for i in instrument.item_ids for t in instrument.targets]
-    return instrument.item_ids
+def rating_columns(instrument: Instrument) -> list[str]:
+    """The rating columns an export must fill (one per item, or per item and target)."""
+    return [rating.column for rating in instrument.rating_columns()]
 
 
 def _looks_like_statement(rows: list[tuple[int, list[Cell]]], index: int, inst: Instrument) -> bool:
-    """True when a column holds at least one scale label."""
+    """True when a column holds at least one scale label or worded not-rated answer.
+
+    A numeric not-rated code (such as ``0``) alone does not count: any
+    housekeeping column of numbers would hold it.
+    """
     scale = inst.scale
     for _, cells in rows:
         value = cells[index]
-        if (
-            isinstance(value, str)
-            and value.strip()
-            and (scale.score(value) is not None or scale.is_not_applicable(value))
-        ):
+        if not isinstance(value, str) or not value.strip():
+            continue
+        if scale.score(value) is not None:
+            return True
+        if scale.is_not_applicable(value) and not _is_number(value):
             return True
     return False
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
@@ -328,7 +340,11 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     tick_keys: dict[str, tuple[str, Option]] = {}
     other_keys: dict[str, str] = {}
     prefixes: dict[str, str] = {}
+    choice_keys: dict[str, str] = {}
     for question in instrument.questions:
+        if question.single_choice:
+            choice_keys[normalise_header(question.prefix)] = question.id
+            continue
         prefixes[normalise_header(question.prefix + ":")] = question.id
         for option in question.options:
             tick_keys[normalise_header(question.column(option))] = (question.id, option)
@@ -340,7 +356,10 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     names: dict[str, str] = {}
     items: dict[str, int] = {}
     header_items: dict[str, str] = {}
-    ticks: dict[str, list[tuple[Option, int]]] = {q.id: [] for q in instrument.questions}
+    ticks: dict[str, list[tuple[Option, int]]] = {
+        q.id: [] for q in instrument.questions if not q.single_choice
+    }
+    choices: dict[str, int] = {}
     other_text: dict[str, int] = {}
     housekeeping: list[str] = []
     warnings_: list[str] = []
@@ -365,6 +384,10 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
             claim(f"statement {item_id}", index, header)
             items[item_id] = index
             header_items[header] = item_id
+            continue
+        if key in choice_keys:
+            claim(f"{choice_keys[key]} answer", index, header)
+            choices[choice_keys[key]] = index
             continue
         if key in tick_keys:
             question_id, option = tick_keys[key]
@@ -397,6 +420,10 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     if "comments" not in found:
         missing.append(f"{cols['comment_prefix']} ...")
     for question in instrument.questions:
+        if question.single_choice:
+            if question.id not in choices:
+                missing.append(question.prefix)
+            continue
         have = {option.label for option, _ in ticks[question.id]}
         missing += [question.column(o) for o in question.options if o.label not in have]
     if missing:
@@ -404,7 +431,7 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
             f"{path}: required column(s) missing: {'; '.join(repr(m) for m in missing)}. "
             "Fix: re-export with every column of the questionnaire."
         )
-    missing_items = [i for i in expected_items(instrument) if i not in items]
+    missing_items = [i for i in rating_columns(instrument) if i not in items]
     if missing_items:
         raise InputFileError(
             f"{path}: statement column(s) missing: {', '.join(missing_items)}. "
@@ -418,6 +445,7 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
         comment=found.get("comments"),
         items=items,
         ticks=ticks,
+        choices=choices,
         other_text=other_text,
         housekeeping=housekeeping,
         header_items=header_items,

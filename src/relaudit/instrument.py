@@ -205,6 +205,28 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class RatingColumn:
+    """One rating column of the clean table: which item it rates, for which target.
+
+    ``target`` is ``""`` for an instrument rated once per respondent.
+    """
+
+    column: str
+    item_id: str
+    target: str = ""
+
+    @property
+    def not_rated_column(self) -> str:
+        """The clean table's flag: this rating was answered with a not-rated code."""
+        return f"{self.column} not rated"
+
+
+def rating_column_name(item_id: str, target: str = "") -> str:
+    """The clean table's column for an item rated for a target (the one place it is made)."""
+    return f"{item_id}@{target}" if target else item_id
+
+
+@dataclass(frozen=True)
 class Instrument:
     """A validated instrument."""
 
@@ -262,12 +284,21 @@ class Instrument:
         item = self.item(item_id)
         return item.text[version or self.versions[-1]]
 
+    def rating_columns(self) -> list[RatingColumn]:
+        """Every rating column (item by target), items in order, then targets."""
+        targets = self.targets or ("",)
+        return [
+            RatingColumn(rating_column_name(item_id, target), item_id, target)
+            for item_id in self.item_ids
+            for target in targets
+        ]
+
     def resolve_header(self, header: str) -> str | None:
-        """The item id a statement header refers to, or None.
+        """The rating column a statement header refers to, or None.
 
         Matching uses the normalised wording of every questionnaire version.
-        For per-target instruments the header is ``target_header`` filled in,
-        and the result is ``"<item_id>@<target>"``.
+        For per-target instruments the header is ``target_header`` filled in
+        (see :meth:`rating_columns`).
         """
         return self._header_index.get(normalise_header(header))
 
@@ -281,7 +312,7 @@ def _index_headers(data: dict[str, Any]) -> dict[str, str]:
             if targets:
                 for target in targets:
                     key = normalise_header(template.format(target=target, text=text))
-                    index[key] = f"{item['id']}@{target}"
+                    index[key] = rating_column_name(item["id"], target)
             else:
                 index[normalise_header(text)] = item["id"]
     return index

@@ -1,10 +1,15 @@
 """Statement scores, group means, label shares, breakdowns and the comparator.
 
 Everything works on a long table of valid ratings (one row per respondent and
-item column) built by :func:`to_long`, so the same groupby code serves a
-system, the nation, a respondent group or a per-target instrument
-(``<item>@<target>`` columns). Item ids, frameworks, groupings and respondent
-questions all come from the :class:`~relaudit.instrument.Instrument`.
+rating: ``row``, ``item_id``, ``target``, ``score``) built by :func:`to_long`
+from the instrument's rating columns (:meth:`Instrument.rating_columns`), so
+the same groupby code serves a system, the nation, a respondent group or a
+per-target instrument. Statement tables pool a statement's ratings over
+targets (n counts ratings); :func:`target_scores` keeps them apart. Answers
+that are not ratings (the scale's ``not_applicable``) are never averaged: they
+are counted in a ``not_rated`` column, present only when the instrument has
+such answers. Item ids, frameworks, groupings and respondent questions all
+come from the :class:`~relaudit.instrument.Instrument`.
 
 Statistics: ``sd`` is the sample SD (n-1); the 95% interval of a mean is the
 Student t interval; the comparator difference uses Welch's interval with
@@ -24,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from relaudit.config import System
+from relaudit.cutoffs import by_end_of, cutoff_text
 from relaudit.disclosure import cross_scope_remainders, exposed, statement_totals
 from relaudit.errors import InputFileError
 from relaudit.instrument import Instrument
@@ -152,43 +158,117 @@ def _t_critical(df: pd.Series | np.ndarray) -> np.ndarray:
 # Long format
 
 
-def base_item(column: str) -> str:
-    """The item id of an item column (``trust_people@Hospital`` -> ``trust_people``)."""
-    return column.split("@", 1)[0]
-
-
-def item_columns(instrument: Instrument) -> list[str]:
-    """Item columns the clean table holds, in instrument order."""
-    if instrument.targets:
-        return [f"{i}@{t}" for i in instrument.item_ids for t in instrument.targets]
-    return list(instrument.item_ids)
+NOT_RATED = "not_rated"
+TARGET = "target"
+TARGET_COLUMNS = (
+    *("scope", "item_id", TARGET, FRAMEWORK, "n", "mean", "sd"),
+    *("ci_low", "ci_high", "pct_positive"),
+)
 
 
 def item_frameworks(instrument: Instrument) -> dict[str, str]:
-    return {c: instrument.item(base_item(c)).framework for c in item_columns(instrument)}
+    return {item.id: item.framework for item in instrument.items}
 
 
-def to_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Valid ratings as rows: ``row`` (position in `responses`), ``item_id``, ``score``.
+def _targets(instrument: Instrument) -> list[str]:
+    """The target categories of the long table (``""`` alone when rated per respondent)."""
+    return list(instrument.targets) or [""]
 
-    ``item_id`` is categorical (categories: the item columns in instrument
-    order): the national table has one row per rating, millions of them,
-    and string columns would cost gigabytes and slow every groupby.
-    """
-    columns = item_columns(instrument)
+
+def _rating_codes(instrument: Instrument) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The rating columns, and for each its item's and target's position."""
+    ratings = instrument.rating_columns()
+    items = {item_id: i for i, item_id in enumerate(instrument.item_ids)}
+    targets = {target: i for i, target in enumerate(_targets(instrument))}
+    return (
+        [r.column for r in ratings],
+        np.array([items[r.item_id] for r in ratings], dtype=np.int64),
+        np.array([targets[r.target] for r in ratings], dtype=np.int64),
+    )
+
+
+def _long_frame(
+    instrument: Instrument, values: np.ndarray, keep: np.ndarray, item_codes: np.ndarray,
+    target_codes: np.ndarray, scores: np.ndarray | None,
+) -> pd.DataFrame:  # fmt: skip
+    """Rows of (respondent, rating column) where `keep`, with item and target categories."""
+    count, width = values.shape
+    rows = np.repeat(np.arange(count), width)[keep]
+    column = np.tile(np.arange(width), count)[keep]
+    frame = {
+        "row": rows,
+        "item_id": pd.Categorical.from_codes(
+            item_codes[column], categories=pd.Index(instrument.item_ids, dtype=object)
+        ),
+        TARGET: pd.Categorical.from_codes(
+            target_codes[column], categories=pd.Index(_targets(instrument), dtype=object)
+        ),
+    }
+    if scores is not None:
+        frame["score"] = scores[keep]
+    return pd.DataFrame(frame)
+
+
+def _columns_of(responses: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     missing = [c for c in columns if c not in responses.columns]
     if missing:
         raise InputFileError(
-            f"clean responses lack item column(s) {', '.join(missing[:5])}. "
+            f"clean responses lack {what} column(s) {', '.join(missing[:5])}. "
             "Fix: re-run ingest with the same instrument."
         )
+
+
+def to_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Valid ratings as rows: ``row`` (position in `responses`), ``item_id``, ``target``,
+    ``score``.
+
+    ``item_id`` and ``target`` are categorical (categories: the items and the
+    targets in instrument order; the one target ``""`` when the instrument
+    rates per respondent): the national table has one row per rating,
+    millions of them, and string columns would cost gigabytes and slow every
+    groupby.
+    """
+    columns, item_codes, target_codes = _rating_codes(instrument)
+    _columns_of(responses, columns, "rating")
     values = responses[columns].to_numpy(dtype=float)
-    rows = np.repeat(np.arange(len(responses)), len(columns))
-    item_codes = np.tile(np.arange(len(columns)), len(responses))
     scores = values.ravel()
-    valid = ~np.isnan(scores)
-    items = pd.Categorical.from_codes(item_codes[valid], categories=pd.Index(columns, dtype=object))
-    return pd.DataFrame({"row": rows[valid], "item_id": items, "score": scores[valid]})
+    return _long_frame(instrument, values, ~np.isnan(scores), item_codes, target_codes, scores)
+
+
+def _columns_by_item(instrument: Instrument) -> dict[str, list[str]]:
+    """Each item's rating columns (one, or one per target), items in order."""
+    by_item: dict[str, list[str]] = {item_id: [] for item_id in instrument.item_ids}
+    for rating in instrument.rating_columns():
+        by_item[rating.item_id].append(rating.column)
+    return by_item
+
+
+def not_rated_long(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame | None:
+    """Answers that are not ratings as rows (``row``, ``item_id``, ``target``), or None
+    when the instrument's scale has no such answers."""
+    if not instrument.scale.not_applicable:
+        return None
+    _, item_codes, target_codes = _rating_codes(instrument)
+    flags = [rating.not_rated_column for rating in instrument.rating_columns()]
+    _columns_of(responses, flags, "not-rated")
+    values = responses[flags].to_numpy(dtype=bool)
+    return _long_frame(instrument, values, values.ravel(), item_codes, target_codes, None)
+
+
+def count_not_rated(
+    table: pd.DataFrame, not_rated: pd.DataFrame | None, keys: Sequence[str]
+) -> pd.DataFrame:
+    """`table` with a ``not_rated`` count per `keys` after ``n`` (unchanged when None)."""
+    if not_rated is None:
+        return table
+    keys = list(keys)
+    sizes = not_rated.groupby(keys, sort=False, observed=True).size()
+    counts = _plain(sizes.rename(NOT_RATED).reset_index())
+    out = table.merge(counts, on=keys, how="left")
+    out[NOT_RATED] = out[NOT_RATED].fillna(0).astype(int)
+    columns = list(table.columns)
+    columns.insert(columns.index("n") + 1, NOT_RATED)
+    return out[columns]
 
 
 def _attach(long: pd.DataFrame, responses: pd.DataFrame, **columns: str) -> pd.DataFrame:
@@ -289,16 +369,23 @@ def _full_grid(scopes: Sequence[str], columns: Sequence[str], scope_key: str) ->
 
 
 def statement_scores(
-    long: pd.DataFrame, instrument: Instrument, scopes: Sequence[str] | None = None
+    long: pd.DataFrame,
+    instrument: Instrument,
+    scopes: Sequence[str] | None = None,
+    not_rated: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per (scope, item column): n, mean, sd, CI, pct_positive, rank.
+    """One row per (scope, item): n, mean, sd, CI, pct_positive, rank.
 
-    `long` carries a ``scope`` column when `scopes` is given; every item
-    appears for every scope (n = 0 and blanks when nobody answered it).
+    `long` (and `not_rated`, see :func:`not_rated_long`) carry a ``scope``
+    column when `scopes` is given; every item appears for every scope (n = 0
+    and blanks when nobody answered it). A per-target item pools its ratings
+    over the targets: n counts ratings. With `not_rated`, a ``not_rated``
+    column counts the answers that are not ratings.
     """
-    columns = item_columns(instrument)
+    columns = instrument.item_ids
     if scopes is None:
         long = long.assign(scope="")
+        not_rated = None if not_rated is None else not_rated.assign(scope="")
         scopes = [""]
     stats = summarise(long, ["scope", "item_id"], instrument.scale.positive_threshold)
     table = _full_grid(scopes, columns, "scope").merge(stats, on=["scope", "item_id"], how="left")
@@ -306,13 +393,40 @@ def statement_scores(
     table.insert(2, FRAMEWORK, table["item_id"].map(item_frameworks(instrument)))
     table = add_interval(table)
     table["rank"] = min_rank(table["mean"], [table["scope"]], ascending=False)
-    return table[list(STATEMENT_COLUMNS)]
+    return count_not_rated(table[list(STATEMENT_COLUMNS)], not_rated, ["scope", "item_id"])
+
+
+def target_scores(
+    long: pd.DataFrame,
+    instrument: Instrument,
+    scopes: Sequence[str] | None = None,
+    not_rated: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per (scope, item, target) of a per-target instrument: n, mean, sd, CI,
+    pct_positive (and ``not_rated`` as in :func:`statement_scores`)."""
+    if scopes is None:
+        long = long.assign(scope="")
+        not_rated = None if not_rated is None else not_rated.assign(scope="")
+        scopes = [""]
+    keys = ["scope", "item_id", TARGET]
+    stats = summarise(long, keys, instrument.scale.positive_threshold)
+    targets = _targets(instrument)
+    grid = pd.DataFrame(
+        [(s, i, t) for s in scopes for i in instrument.item_ids for t in targets],
+        columns=keys,
+        dtype=object,
+    )
+    table = grid.merge(stats, on=keys, how="left")
+    table["n"] = table["n"].fillna(0).astype(int)
+    table.insert(3, FRAMEWORK, table["item_id"].map(item_frameworks(instrument)))
+    table = add_interval(table)
+    return count_not_rated(table[list(TARGET_COLUMNS)], not_rated, keys)
 
 
 def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Unweighted mean of statement means per attribute, dimension, domain and framework."""
     pieces = []
-    positions = {c: instrument.item(base_item(c)).position for c in item_columns(instrument)}
+    positions = {item.id: item.position for item in instrument.items}
     frameworks = item_frameworks(instrument)
     for framework in instrument.frameworks:
         members = [c for c, fw in frameworks.items() if fw == framework.id]
@@ -344,9 +458,10 @@ def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFra
 
 
 def label_scores(instrument: Instrument, column: str) -> list[tuple[str, float]]:
+    # `column` is an item id: every target of an item shares its scoring.
     """Each scale label with its score for this item after reverse scoring."""
     scale = instrument.scale
-    reverse = instrument.item(base_item(column)).reverse
+    reverse = instrument.item(column).reverse
     return [(label, scale.score(label, reverse=reverse)) for label, _ in scale.labels]
 
 
@@ -366,7 +481,7 @@ def label_distribution(
     counts = _plain(counts.rename("n").reset_index())
     label_rows = [
         (column, label, score)
-        for column in item_columns(instrument)
+        for column in instrument.item_ids
         for label, score in label_scores(instrument, column)
     ]
     labels = pd.DataFrame(label_rows, columns=["item_id", "label", "score"])
@@ -389,9 +504,10 @@ def label_distribution(
 
 
 def _groupings(instrument: Instrument, responses: pd.DataFrame) -> list[tuple[str, list[str]]]:
-    """Each respondent question with the groups to report (tenure leaves out Multiple)."""
+    """Each breakdown question with the groups to report (without its `multiple` group
+    when the question says `exclude_multiple`)."""
     out = []
-    for question in instrument.questions:
+    for question in instrument.questions_with("breakdown"):
         if question.id not in responses.columns:
             continue
         groups = list(question.reported_groups)
@@ -456,8 +572,8 @@ def hide_breakdown_cells(
     `cells` has ``grouping, group, measure, n`` (one row per group and
     statement); `totals` the scope's answers per statement (indexed by
     measure). The hidden groups of each question, with the answers no
-    group shows (``Multiple`` for tenure), must hold 0 or at least
-    `min_group_size` answers (`relaudit.suppress`); cells with the same
+    group shows (a question's `multiple` group when it is left out), must
+    hold 0 or at least `min_group_size` answers (`relaudit.suppress`); cells with the same
     respondents in two questions are hidden together. For the national
     breakdown, `packs` (each system's published cells and totals) adds
     the check against the packs: a national cell is hidden where it, or
@@ -527,9 +643,15 @@ def breakdown_scores(
     item_stats, answered_parts, signatures = [], [], []
     for grouping, _groups, tagged in _each_grouping(long, responses, groupings):
         stats = summarise(tagged, ["group", "item_id"], instrument.scale.positive_threshold)
+        raters = _one_per_rater(tagged, instrument)
+        if raters is not tagged:
+            sizes = raters.groupby(["group", "item_id"], sort=False, observed=True).size()
+            stats = stats.merge(
+                _plain(sizes.rename("raters").reset_index()), on=["group", "item_id"], how="left"
+            )
         item_stats.append(stats.rename(columns={"item_id": "measure"}).assign(grouping=grouping))
-        signature = pd.Series(hashes[tagged["row"].to_numpy()], index=tagged.index)
-        sig = signature.groupby([tagged["group"], tagged["item_id"]], sort=False, observed=True)
+        signature = pd.Series(hashes[raters["row"].to_numpy()], index=raters.index)
+        sig = signature.groupby([raters["group"], raters["item_id"]], sort=False, observed=True)
         signatures.append(
             _plain(sig.sum().rename("signature").reset_index())
             .rename(columns={"item_id": "measure"})
@@ -540,16 +662,19 @@ def breakdown_scores(
         answered_parts.append(_plain(answered.rename("n").reset_index()).assign(grouping=grouping))
     stats = pd.concat(item_stats, ignore_index=True)
     grid = pd.DataFrame(
-        [(q, g, c) for q, groups in groupings for c in item_columns(instrument) for g in groups],
+        [(q, g, c) for q, groups in groupings for c in instrument.item_ids for g in groups],
         columns=keys,
     )
     raw = grid.merge(stats, on=keys, how="left").merge(
         pd.concat(signatures, ignore_index=True), on=keys, how="left"
     )
     raw["n"] = raw["n"].fillna(0)
-    totals = long.groupby("item_id", observed=True).size()
+    # Cells are hidden by the people in them: with several targets a
+    # respondent gives several ratings of one statement.
+    people = raw.assign(n=raw["raters"].fillna(0)) if "raters" in raw.columns else raw
+    totals = _one_per_rater(long, instrument).groupby("item_id", observed=True).size()
     totals.index = totals.index.astype(str)
-    flags = hide_breakdown_cells(raw, totals, min_group_size, _alias_codes(raw), packs)
+    flags = hide_breakdown_cells(people, totals, min_group_size, _alias_codes(people), packs)
     items = blank(
         raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
         flags[SUPPRESSED].to_numpy(),
@@ -607,10 +732,10 @@ def breakdown_labels(
 
 
 def profile(responses: pd.DataFrame, instrument: Instrument, min_group_size: int) -> pd.DataFrame:
-    """How many respondents fall in each group of each respondent question."""
+    """How many respondents fall in each group of each profile question."""
     pieces = []
     total = len(responses)
-    for question in instrument.questions:
+    for question in instrument.questions_with("profile"):
         if question.id not in responses.columns:
             continue
         groups = list(question.reported_groups)
@@ -661,10 +786,6 @@ def welch_interval(
     return diff, diff - half, diff + half, df
 
 
-def _end_of_day(day: dt.date) -> pd.Timestamp:
-    return pd.Timestamp(day) + pd.Timedelta(days=1)
-
-
 DAILY_SUM_COLUMNS = ["system_id", "day", "responses", "item_id", "n", "total", "squares"]
 
 
@@ -672,29 +793,34 @@ def daily_sums(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """A system's comparator contribution: sums of its ratings per submission day.
 
     One row per (system, day, item): the day's responses, and the count, sum
-    and sum of squares of the item's valid ratings. These are sufficient for
+    and sum of squares of the item's valid ratings (over every target of a
+    per-target instrument, as the statement tables pool them). These are sufficient for
     the comparator's n, mean and sd over any set of days and systems, so a
     system's comparator reads these small tables instead of every other
     system's responses (which made the build grow with the square of the
     number of systems). Rows without a submission time are in no day, as
     they are in no comparator.
     """
-    columns = item_columns(instrument)
     if not len(responses):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in DAILY_SUM_COLUMNS})
     days = pd.to_datetime(responses["submitted_at"]).dt.floor("D")
     keys = [responses["system_id"].astype(str).rename("system_id"), days.rename("day")]
-    values = responses[columns].apply(pd.to_numeric, errors="coerce")
-    grouped = values.groupby(keys, sort=True)
+    by_item = _columns_by_item(instrument)
+    _columns_of(responses, [c for cs in by_item.values() for c in cs], "rating")
+    parts: dict[str, dict[str, pd.Series]] = {"n": {}, "total": {}, "squares": {}}
+    for item_id, columns in by_item.items():
+        values = responses[columns].apply(pd.to_numeric, errors="coerce")
+        parts["n"][item_id] = values.notna().sum(axis=1)
+        parts["total"][item_id] = values.sum(axis=1)
+        parts["squares"][item_id] = (values * values).sum(axis=1)
     stacked = pd.DataFrame(
         {
-            "n": grouped.count().stack(),
-            "total": grouped.sum().stack(),
-            "squares": (values * values).groupby(keys, sort=True).sum().stack(),
+            name: pd.DataFrame(part).groupby(keys, sort=True).sum().stack()
+            for name, part in parts.items()
         }
     )
     stacked.index = stacked.index.set_names(["system_id", "day", "item_id"])
-    per_day = grouped.size().rename("responses").reset_index()
+    per_day = responses.groupby(keys, sort=True).size().rename("responses").reset_index()
     out = stacked.reset_index().merge(per_day, on=["system_id", "day"], how="left")
     out["n"] = out["n"].astype(int)
     out["responses"] = out["responses"].astype(int)
@@ -729,10 +855,10 @@ def comparator(
     it, less what `relaudit.pools.PoolGrid.keep` keeps out (given every
     system's `deadlines`). Returns (comparator, summary).
     """
-    columns = item_columns(instrument)
+    columns = instrument.item_ids
     if has_comparator and len(other_sums):
         days = pd.to_datetime(other_sums["day"])
-        pool = other_sums[days < _end_of_day(cutoff_day)]
+        pool = other_sums[by_end_of(days, cutoff_day)]
         if deadlines is not None:
             grid = PoolGrid(pool, columns, deadlines)
             pool = grid.select(pool, grid.keep(cutoff_day, "", min_group_size))
@@ -778,7 +904,7 @@ def comparator(
             "systems": [";".join(systems)],
             "n_systems": [len(systems)],
             "responses": [pool_responses],
-            "cutoff": [f"{cutoff_day.isoformat()} 23:59:59"],
+            "cutoff": [cutoff_text(cutoff_day)],
             "note": [note],
         }
     )
@@ -858,14 +984,18 @@ def _scoped_statements(
     has answers (else that statement's mean could be worked back out).
     """
     tagged = _attach(long, responses, scope=scope_column)
-    statements = statement_scores(tagged, instrument, scopes)
+    not_rated = not_rated_long(responses, instrument)
+    if not_rated is not None:
+        not_rated = _attach(not_rated, responses, scope=scope_column)
+    statements = statement_scores(tagged, instrument, scopes, not_rated)
     groups = group_scores(statements, instrument)
     sizes = responses[scope_column].astype(str).value_counts()
     scope_sizes = statements["scope"].map(sizes).fillna(0)
     answered = statements["n"].to_numpy(dtype=float)
     statements = suppress(
         statements, min_group_size, keys=["scope", "item_id", FRAMEWORK],
-        size=pd.Series(np.minimum(scope_sizes.to_numpy(dtype=float), answered)),
+        size=pd.Series(np.minimum(scope_sizes.to_numpy(dtype=float),
+                                  _raters(tagged, statements, ["scope", "item_id"], instrument))),
     )  # fmt: skip
     # The same averaging with 1 for a hidden statement that has answers: a
     # group whose "mean" is above 0 averages at least one of them.
@@ -878,6 +1008,41 @@ def _scoped_statements(
         size=groups["scope"].map(sizes).fillna(0),
     )  # fmt: skip
     return statements, groups
+
+
+def _one_per_rater(long: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """The long table with one row per respondent and item (itself when rated per
+    respondent): who a statement's cells count, whatever the targets."""
+    if not instrument.targets:
+        return long
+    return long.drop_duplicates(["row", "item_id"])
+
+
+def _raters(
+    long: pd.DataFrame, table: pd.DataFrame, keys: Sequence[str], instrument: Instrument
+) -> np.ndarray:
+    """Respondents who gave a rating in each row of `table` (its ``n`` unless several
+    targets pool their ratings)."""
+    if not instrument.targets:
+        return table["n"].to_numpy(dtype=float)
+    counts = _plain(
+        long.groupby(list(keys), sort=False, observed=True)["row"].nunique().reset_index()
+    )
+    merged = table[list(keys)].merge(counts, on=list(keys), how="left")
+    return merged["row"].fillna(0).to_numpy(dtype=float)
+
+
+def scoped_targets(
+    responses: pd.DataFrame, long: pd.DataFrame, instrument: Instrument, min_group_size: int
+) -> pd.DataFrame:
+    """A per-target instrument's (item, target) table for one scope, hidden like
+    statements: fewer than `min_group_size` respondents, or ratings."""
+    not_rated = not_rated_long(responses, instrument)
+    table = target_scores(long, instrument, None, not_rated).drop(columns="scope")
+    size = np.minimum(float(len(responses)), table["n"].to_numpy(dtype=float))
+    return suppress(
+        table, min_group_size, keys=["item_id", TARGET, FRAMEWORK], size=pd.Series(size)
+    )
 
 
 def score_system(
@@ -911,23 +1076,28 @@ def score_system(
     )
     # Each row shows the pack's own answers and the pool's: both must be k or more.
     pool_size = comp_summary["responses"].iloc[0]
-    comp_size = np.minimum(comp["n"].to_numpy(dtype=float), total)
+    own_raters = comp["n"].to_numpy(dtype=float)
+    if instrument.targets:  # the people behind a statement's pooled ratings
+        counts = _one_per_rater(long, instrument).groupby("item_id", observed=True).size()
+        counts.index = counts.index.astype(str)
+        own_raters = comp["item_id"].map(counts).fillna(0).to_numpy(dtype=float)
+    comp_size = np.minimum(own_raters, total)
     if pool_size:
         comp_size = np.minimum(comp_size, comp["comparator_n"].to_numpy(dtype=float))
         if deadlines is not None and len(responses):
             system_id = str(responses["system_id"].iloc[0])
             grid = PoolGrid(
                 concat_daily_sums([others, daily_sums(responses, instrument)]),
-                item_columns(instrument),
+                instrument.item_ids,
                 deadlines,
             )
             hide = grid.hidden_by_earlier_pools(
                 system_id, deadlines, without_comparator, min_group_size
             )
-            hide_by_item = dict(zip(item_columns(instrument), hide, strict=True))
+            hide_by_item = dict(zip(instrument.item_ids, hide, strict=True))
             comp_size = np.where(comp["item_id"].map(hide_by_item).to_numpy(bool), 0.0, comp_size)
     comp = suppress(comp, min_group_size, keys=["item_id"], size=pd.Series(comp_size))
-    return {
+    tables = {
         "statement_scores": statements.drop(columns="scope"),
         "group_scores": groups.drop(columns="scope"),
         "label_distribution": labels.drop(columns="base"),
@@ -936,6 +1106,9 @@ def score_system(
         "breakdown_scores": breakdown_scores(own, long, instrument, min_group_size),
         "profile": profile(own, instrument, min_group_size),
     }
+    if instrument.targets:
+        tables["target_scores"] = scoped_targets(own, long, instrument, min_group_size)
+    return tables
 
 
 SCOPE_BASIS_COLUMNS = [
@@ -962,8 +1135,13 @@ def national_scopes(
     Returns the mask of rows in their system's scope, the national table
     (`kept` with those left-out answers blanked) and each system's basis.
     """
-    columns = item_columns(instrument)
-    answered = kept[columns].notna()
+    by_item = _columns_by_item(instrument)
+    _columns_of(kept, [c for cs in by_item.values() for c in cs], "rating")
+    ratings = pd.DataFrame(
+        {item_id: kept[cs].notna().sum(axis=1) for item_id, cs in by_item.items()},
+        index=kept.index,
+    )
+    answered = ratings > 0
     ids = kept["system_id"].astype(str)
     late = kept["late"].astype(bool)
     late_answers = answered[late].groupby(ids[late]).sum()
@@ -982,9 +1160,10 @@ def national_scopes(
     outside = answered.to_numpy() & ~(shown_rows & in_scope.to_numpy()[:, None])
     left_out = outside & exposed(outside.sum(axis=0), min_group_size)[None, :]
     national = kept.copy()
-    for index, column in enumerate(columns):
+    for index, columns in enumerate(by_item.values()):
         if left_out[:, index].any():
-            national.loc[left_out[:, index], column] = np.nan
+            national.loc[left_out[:, index], columns] = np.nan
+    ratings_left_out = ratings.to_numpy() * left_out
     rows = []
     for sid in system_ids:
         mine = (ids == sid).to_numpy()
@@ -995,7 +1174,7 @@ def national_scopes(
                 "late": int((mine & late.to_numpy()).sum()),
                 "scope_basis": ON_TIME_ONLY if sid in on_time_only else ALL_KEPT,
                 "scope_responses": int((mine & in_scope.to_numpy()).sum()),
-                "answers_left_out": int(left_out[mine].sum()),
+                "answers_left_out": int(ratings_left_out[mine].sum()),
             }
         )
     return in_scope, national, pd.DataFrame(rows, columns=SCOPE_BASIS_COLUMNS)
@@ -1018,7 +1197,7 @@ def score_national(
     group are hidden too (`hide_breakdown_cells`).
     """
     systems = sorted(systems, key=lambda s: s.review_order)
-    kept = responses[responses["submitted_at"] < _end_of_day(census_date)].reset_index(drop=True)
+    kept = responses[by_end_of(responses["submitted_at"], census_date)].reset_index(drop=True)
     with_data = set(kept["system_id"].astype(str))
     system_ids = [s.system_id for s in systems if s.system_id in with_data]
     in_scope, national, basis = national_scopes(kept, instrument, system_ids, min_group_size)

@@ -249,15 +249,31 @@ class Code:
 
 
 @dataclass(frozen=True)
+class AttributionWording:
+    """How quotes name the groups of one attribution question."""
+
+    question: str
+    wording: dict[str, str]
+    unknown: str
+
+
+@dataclass(frozen=True)
 class Lexicon:
-    """The validated lexicon: codes in file order and attribution wording."""
+    """The validated lexicon: codes in file order and attribution wording.
+
+    `attribution` holds one entry per attribution question of the instrument,
+    in the order a quote's attribution names them.
+    """
 
     themes: tuple[Code, ...]
     concepts: tuple[Code, ...]
-    role_wording: dict[str, str]
-    org_type_wording: dict[str, str]
-    unknown_role: str = "Respondent"
-    unknown_org_type: str = "organisation not given"
+    attribution_wording: tuple[AttributionWording, ...]
+    source: str = "<lexicon>"
+
+    @property
+    def attribution_questions(self) -> list[str]:
+        """The respondent questions quotes are attributed by, in attribution order."""
+        return [entry.question for entry in self.attribution_wording]
 
     @property
     def codes(self) -> tuple[Code, ...]:
@@ -290,11 +306,26 @@ class Lexicon:
                 weights[theme.id] = 1
         return weights
 
-    def attribution(self, role: str, org_type: str) -> str:
-        """Role and sector wording, e.g. "Operational manager, health provider"."""
-        who = self.role_wording.get(role, self.unknown_role)
-        where = self.org_type_wording.get(org_type, self.unknown_org_type)
-        return f"{who}, {where}"
+    def attribution(self, groups: Mapping[str, Any]) -> str:
+        """A quote's attribution from its respondent's groups (by question id): each
+        attribution question's wording in turn, e.g. "Operational manager, health provider"."""
+        return ", ".join(
+            entry.wording.get(str(groups.get(entry.question)), entry.unknown)
+            for entry in self.attribution_wording
+        )
+
+    def check_against(self, instrument: Instrument) -> None:
+        """Raise :class:`ConfigError` unless the lexicon words exactly the instrument's
+        attribution questions."""
+        declared = [q.id for q in instrument.questions_with("attribution")]
+        worded = self.attribution_questions
+        if sorted(declared) != sorted(worded):
+            raise ConfigError(
+                f"{self.source}: attribution words question(s) {', '.join(worded) or 'none'} "
+                f"but {instrument.source or instrument.id} attributes quotes by "
+                f"{', '.join(declared) or 'none'}. Fix: key the lexicon's attribution wording "
+                "by the instrument's attribution questions (or change their roles)."
+            )
 
 
 def _term_body(term: str) -> str:
@@ -327,8 +358,11 @@ def _load_schema(name: str) -> dict[str, Any]:
     return load_yaml((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
-def parse_lexicon(data: Mapping[str, Any], source: str = "<lexicon>") -> Lexicon:
-    """Validate lexicon data (schema, unique ids, links) and compile its terms."""
+def parse_lexicon(
+    data: Mapping[str, Any], source: str = "<lexicon>", instrument: Instrument | None = None
+) -> Lexicon:
+    """Validate lexicon data (schema, unique ids, links; the attribution questions
+    against `instrument` when given) and compile its terms."""
     try:
         jsonschema.validate(data, _load_schema(LEXICON_SCHEMA))
     except jsonschema.ValidationError as exc:
@@ -372,19 +406,26 @@ def parse_lexicon(data: Mapping[str, Any], source: str = "<lexicon>") -> Lexicon
         )
         for c in data["concepts"]
     )
-    wording = data["attribution"]
-    return Lexicon(
+    lexicon = Lexicon(
         themes=themes,
         concepts=concepts,
-        role_wording=dict(wording["role"]),
-        org_type_wording=dict(wording["org_type"]),
-        unknown_role=wording.get("unknown_role", "Respondent"),
-        unknown_org_type=wording.get("unknown_org_type", "organisation not given"),
+        attribution_wording=tuple(
+            AttributionWording(
+                question=question,
+                wording={str(k): v for k, v in entry["wording"].items()},
+                unknown=entry["unknown"],
+            )
+            for question, entry in data["attribution"].items()
+        ),
+        source=source,
     )
+    if instrument is not None:
+        lexicon.check_against(instrument)
+    return lexicon
 
 
-def load_lexicon(path: str | Path) -> Lexicon:
-    """Read and validate the lexicon YAML file."""
+def load_lexicon(path: str | Path, instrument: Instrument | None = None) -> Lexicon:
+    """Read and validate the lexicon YAML file (against `instrument` when given)."""
     path = Path(path)
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
@@ -392,7 +433,7 @@ def load_lexicon(path: str | Path) -> Lexicon:
         raise ConfigError(
             f"{path}: cannot read the lexicon ({exc}). Fix: check the file."
         ) from None
-    return parse_lexicon(data or {}, str(path))
+    return parse_lexicon(data or {}, str(path), instrument)
 
 
 def comment_key(system_id: str, response_id: str) -> str:
@@ -421,7 +462,15 @@ def split_codes(cell: object) -> list[str]:
     return codes
 
 
-SHEET_COLUMNS = ("comment_key", "role", "org_type", "text", "suggested_codes", "analyst_codes")
+def sheet_columns(lexicon: Lexicon) -> list[str]:
+    """The coding sheet's columns: the key, the attribution groups, text and codes."""
+    return ["comment_key", *lexicon.attribution_questions, "text", "suggested_codes",
+            "analyst_codes"]  # fmt: skip
+
+
+def coded_columns(lexicon: Lexicon) -> list[str]:
+    """The coded comments' columns (`apply_analyst_codes`)."""
+    return ["comment_key", *lexicon.attribution_questions, "text", "codes", "late"]
 
 
 def coding_sheet(responses: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
@@ -431,19 +480,19 @@ def coding_sheet(responses: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
     when anyone responded.
     """
     commented = responses[responses["has_comment"].astype(bool)]
+    groups = lexicon.attribution_questions
     rows = [
         {
-            "comment_key": comment_key(str(r.system_id), str(r.response_id)),
-            "role": r.role,
-            "org_type": r.org_type,
-            "text": r.comment,
-            "suggested_codes": join_codes(lexicon.suggest(r.comment)),
+            "comment_key": comment_key(str(r["system_id"]), str(r["response_id"])),
+            **{question: r[question] for question in groups},
+            "text": r["comment"],
+            "suggested_codes": join_codes(lexicon.suggest(r["comment"])),
             "analyst_codes": "",
-            "late": bool(r.late),
+            "late": bool(r["late"]),
         }
-        for r in commented.itertuples(index=False)
+        for r in commented.to_dict("records")
     ]
-    columns = [*SHEET_COLUMNS, "late"]
+    columns = [*sheet_columns(lexicon), "late"]
     sheet = pd.DataFrame(rows, columns=columns)
     return sheet.sort_values("comment_key", kind="stable").reset_index(drop=True)
 
@@ -471,8 +520,9 @@ def apply_analyst_codes(
 ) -> tuple[pd.DataFrame, list[str]]:
     """Final codes per comment: the analyst's where given, else the suggestions.
 
-    Returns the coded comments (``comment_key, role, org_type, text, codes,
-    late``) and warnings: analyst keys matching no comment, unknown codes.
+    Returns the coded comments (`coded_columns`: the key, the attribution
+    groups, ``text, codes, late``) and warnings: analyst keys matching no
+    comment, unknown codes.
     """
     known = {code.id for code in lexicon.codes}
     warnings = []
@@ -489,8 +539,8 @@ def apply_analyst_codes(
             if code not in known or not _CODE_ID.match(code):
                 warnings.append(f"comment {key}: analyst code {code!r} is not in the lexicon")
         final.append(join_codes(lexicon.order(chosen)))
-    coded = sheet.loc[:, ["comment_key", "role", "org_type", "text", "late"]].copy()
-    coded.insert(4, "codes", final)
+    coded = sheet.loc[:, [c for c in coded_columns(lexicon) if c != "codes"]].copy()
+    coded.insert(coded.columns.get_loc("text") + 1, "codes", final)
     return coded.reset_index(drop=True), warnings
 
 
@@ -545,25 +595,37 @@ def word_count(text: str) -> int:
     return len(str(text).split())
 
 
-def group_sizes(respondents: pd.DataFrame) -> dict[tuple[str, str], int]:
-    """Respondents per (role, org_type) group."""
-    counts = respondents.groupby(["role", "org_type"], sort=True).size()
-    return {(str(r), str(o)): int(n) for (r, o), n in counts.items()}
+def attribution_keys(frame: pd.DataFrame, by: Sequence[str]) -> list[tuple[str, ...]]:
+    """Each row's attribution group: its answers to the questions `by`, as text."""
+    if not by:
+        return [()] * len(frame)
+    return list(zip(*(frame[q].astype(str) for q in by), strict=True))
+
+
+def group_sizes(respondents: pd.DataFrame, by: Sequence[str]) -> dict[tuple[str, ...], int]:
+    """Respondents per attribution group (their answers to the questions `by`)."""
+    if not by:
+        return {(): len(respondents)}
+    counts = respondents.groupby(list(by), sort=True).size()
+    return {
+        tuple(str(v) for v in (key if isinstance(key, tuple) else (key,))): int(n)
+        for key, n in counts.items()
+    }
 
 
 def quotable(
     coded: pd.DataFrame,
-    sizes: Mapping[tuple[str, str], int],
+    sizes: Mapping[tuple[str, ...], int],
     min_group_size: int,
+    by: Sequence[str],
     min_words: int = MIN_QUOTE_WORDS,
     max_words: int = MAX_QUOTE_WORDS,
 ) -> pd.DataFrame:
-    """Comments that may be quoted: right length, from a large enough group."""
+    """Comments that may be quoted: right length, from a large enough group (its
+    answers to the attribution questions `by`)."""
     words = coded["text"].map(word_count)
-    group_ok = [
-        sizes.get((str(r), str(o)), 0) >= min_group_size
-        for r, o in zip(coded["role"], coded["org_type"], strict=True)
-    ]
+    keys = attribution_keys(coded, by)
+    group_ok = [sizes.get(key, 0) >= min_group_size for key in keys]
     keep = (words >= min_words) & (words <= max_words) & pd.Series(group_ok, index=coded.index)
     return coded[keep].reset_index(drop=True)
 
@@ -573,9 +635,7 @@ def statement_contexts(
 ) -> list[Context]:
     """The best then the worst `top_n` statements by rank, each once."""
     ranked = scores.dropna(subset=["mean", "rank"])
-    # Per-target instruments name statements "<item_id>@<target>".
-    base = ranked["item_id"].astype(str).str.split("@").str[0]
-    ranked = ranked[base.isin(instrument.item_ids)]
+    ranked = ranked[ranked["item_id"].astype(str).isin(instrument.item_ids)]
     best = ranked.sort_values(["rank", "item_id"], kind="stable").head(top_n)
     worst = ranked.sort_values(["rank", "item_id"], ascending=[False, True], kind="stable")
     chosen = list(dict.fromkeys([*best["item_id"], *worst.head(top_n)["item_id"]]))
@@ -583,7 +643,7 @@ def statement_contexts(
         Context(
             "statement",
             item_id,
-            lexicon.statement_codes(instrument.item(item_id.split("@")[0]).position),
+            lexicon.statement_codes(instrument.item(item_id).position),
         )
         for item_id in chosen
     ]
@@ -607,14 +667,16 @@ def choose_quotes(
 
     A comment is relevant to a context when its codes carry weight there.
     Candidates are ranked by relevance (then comment key), and taken
-    round-robin over roles, so a second quote from one role comes only after
-    every role with a relevant comment has given one. A comment already
-    quoted in an earlier context ranks below unused ones in its role.
+    round-robin over the groups of the first attribution question, so a
+    second quote from one group comes only after every group with a relevant
+    comment has given one. A comment already quoted in an earlier context
+    ranks below unused ones in its group.
     `candidates` must already be quotable (see :func:`quotable`).
     """
     used: set[str] = set()
     rows = []
     records = candidates.to_dict("records")
+    spread_by = lexicon.attribution_questions[0] if lexicon.attribution_questions else None
     for context in contexts:
         ranked = []
         for record in records:
@@ -624,10 +686,11 @@ def choose_quotes(
                     (record["comment_key"] in used, -score, record["comment_key"], record)
                 )
         ranked.sort(key=lambda entry: entry[:3])
-        by_role: dict[str, list[dict[str, Any]]] = {}
+        by_group: dict[str, list[dict[str, Any]]] = {}
         for *_, record in ranked:
-            by_role.setdefault(str(record["role"]), []).append(record)
-        picked = _round_robin(list(by_role.values()), per_context)
+            group = str(record[spread_by]) if spread_by else ""
+            by_group.setdefault(group, []).append(record)
+        picked = _round_robin(list(by_group.values()), per_context)
         for rank, record in enumerate(picked, start=1):
             used.add(record["comment_key"])
             rows.append(
@@ -636,7 +699,7 @@ def choose_quotes(
                     "context": context.context,
                     "rank": rank,
                     "quote": quote_text(record["text"]),
-                    "attribution": lexicon.attribution(record["role"], record["org_type"]),
+                    "attribution": lexicon.attribution(record),
                     "comment_key": record["comment_key"],
                 }
             )
@@ -675,18 +738,17 @@ def theme_counts(coded: pd.DataFrame, lexicon: Lexicon) -> pd.DataFrame:
 def comment_rates(
     respondents: pd.DataFrame,
     min_group_size: int,
-    group_order: Mapping[str, Sequence[str]] | None = None,
+    group_order: Mapping[str, Sequence[str]],
 ) -> pd.DataFrame:
-    """Share of respondents who commented, by role and by organisation type.
+    """Share of respondents who commented, by each question in `group_order` (in its order).
 
     Groups with fewer than `min_group_size` respondents are suppressed (with
-    complementary suppression within each grouping). Groups are listed in
-    `group_order` (e.g. the instrument's questionnaire order), then any
-    others alphabetically.
+    complementary suppression within each grouping). Each question's groups
+    are listed in `group_order` (e.g. the instrument's questionnaire order),
+    then any others alphabetically.
     """
-    group_order = group_order or {}
     rows = []
-    for grouping in ("role", "org_type"):
+    for grouping in group_order:
         counts = respondents.groupby(grouping, sort=False)["has_comment"].agg(["size", "sum"])
         order = list(group_order.get(grouping, ()))
         groups = sorted(
@@ -727,14 +789,22 @@ class TextTables:
     warnings: list[str] = field(default_factory=list)
 
 
-def _question_order(instrument: Instrument) -> dict[str, list[str]]:
-    order = {}
-    for question_id in ("role", "org_type"):
-        try:
-            order[question_id] = instrument.question(question_id).reported_groups
-        except KeyError:
-            order[question_id] = []
-    return order
+def comment_rate_groups(instrument: Instrument, lexicon: Lexicon) -> dict[str, list[str]]:
+    """The comment-rate questions with their groups in questionnaire order.
+
+    Questions quotes are attributed by come first, in attribution order (the
+    lexicon's), then the others in questionnaire order.
+    """
+    attributed = lexicon.attribution_questions
+    questions = instrument.questions_with("comment_rates")
+    order = sorted(
+        range(len(questions)),
+        key=lambda i: (
+            attributed.index(questions[i].id) if questions[i].id in attributed else len(attributed),
+            i,
+        ),
+    )
+    return {questions[i].id: questions[i].reported_groups for i in order}
 
 
 def code_comments(
@@ -772,14 +842,17 @@ def system_text(
     sheet["analyst_codes"] = [join_codes(analyst.get(key, ())) for key in sheet["comment_key"]]
     on_time = responses[~responses["late"].astype(bool)]
     coded_on_time = coded[~coded["late"].astype(bool)].reset_index(drop=True)
-    candidates = quotable(coded_on_time, group_sizes(on_time), min_group_size)
+    by = lexicon.attribution_questions
+    candidates = quotable(coded_on_time, group_sizes(on_time, by), min_group_size, by)
     contexts = statement_contexts(scores, instrument, lexicon, top_n) + theme_contexts(lexicon)
     return TextTables(
         coded=coded,
         quotes=choose_quotes(candidates, contexts, per_context, lexicon),
         theme_counts=theme_counts(coded_on_time, lexicon),
-        comment_rates=comment_rates(on_time, min_group_size, _question_order(instrument)),
-        sheet=sheet.loc[:, list(SHEET_COLUMNS)],
+        comment_rates=comment_rates(
+            on_time, min_group_size, comment_rate_groups(instrument, lexicon)
+        ),
+        sheet=sheet.loc[:, sheet_columns(lexicon)],
         warnings=warnings,
     )
 
@@ -799,7 +872,7 @@ def national_text(
     """National quotes and tables from every kept comment (on time and late).
 
     Each quote has its own system's name and aliases (`area_names`) replaced
-    with ``[this area]``, and is shown only if its role-and-sector group has
+    with ``[this area]``, and is shown only if its attribution group has
     at least `min_group_size` kept respondents in that system. `scores` is
     the national statement table; its ``national`` scope ranks statements.
     """
@@ -808,9 +881,9 @@ def national_text(
         coded = coded_by_system[sid].copy()
         names = [sid, *area_names.get(sid, ())]
         coded["text"] = [mask_area(text, names)[0] for text in coded["text"]]
-        sizes = group_sizes(responses_by_system[sid])
-        candidates.append(quotable(coded, sizes, min_group_size))
-    columns = ["comment_key", "role", "org_type", "text", "codes", "late"]
+        sizes = group_sizes(responses_by_system[sid], lexicon.attribution_questions)
+        candidates.append(quotable(coded, sizes, min_group_size, lexicon.attribution_questions))
+    columns = coded_columns(lexicon)
     pool = pd.concat(candidates, ignore_index=True) if candidates else pd.DataFrame(columns=columns)
     pool = pool.sort_values("comment_key", kind="stable").reset_index(drop=True)
     every_comment = [coded_by_system[sid] for sid in sorted(coded_by_system)]
@@ -828,5 +901,7 @@ def national_text(
         coded=all_coded,
         quotes=choose_quotes(pool, contexts, per_context, lexicon),
         theme_counts=theme_counts(all_coded, lexicon),
-        comment_rates=comment_rates(all_respondents, min_group_size, _question_order(instrument)),
+        comment_rates=comment_rates(
+            all_respondents, min_group_size, comment_rate_groups(instrument, lexicon)
+        ),
     )

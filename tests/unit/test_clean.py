@@ -23,7 +23,7 @@ from relaudit.clean import (
     quarantine_reason,
 )
 from relaudit.config import load_systems
-from relaudit.errors import ReconciliationError
+from relaudit.errors import InputFileError, ReconciliationError
 from relaudit.ingest import discover_exports, map_columns, read_export
 from relaudit.instrument import load_instrument
 from relaudit.io import write_parquet
@@ -181,7 +181,7 @@ BASE = ParsedRow(
     other_text={},
     comment="",
 )
-CENSUS_END = dt.datetime(2018, 4, 5, 23, 59, 59, 999999)
+CENSUS = dt.date(2018, 4, 5)
 NOT_SUBMITTED = {"submitted_text": "", "submitted": None}
 BAD_TIME = {"submitted_text": "soon", "submitted": None}
 
@@ -212,7 +212,7 @@ BAD_TIME = {"submitted_text": "soon", "submitted": None}
 )
 def test_quarantine_reason(changes: dict[str, object], reason: str | None) -> None:
     row = dataclasses.replace(BASE, **changes)
-    assert quarantine_reason(row, BY_ID["ashford-vale"], SYSTEMS, CENSUS_END) == reason
+    assert quarantine_reason(row, BY_ID["ashford-vale"], SYSTEMS, CENSUS) == reason
 
 
 @pytest.mark.parametrize(
@@ -227,7 +227,7 @@ def test_quarantine_reason(changes: dict[str, object], reason: str | None) -> No
 )
 def test_area_spellings_match(area: str, system_id: str) -> None:
     row = dataclasses.replace(BASE, area=area)
-    assert quarantine_reason(row, BY_ID[system_id], SYSTEMS, CENSUS_END) is None
+    assert quarantine_reason(row, BY_ID[system_id], SYSTEMS, CENSUS) is None
 
 
 def test_find_duplicates_keeps_last() -> None:
@@ -491,20 +491,37 @@ def test_demo_programme_matches_the_census() -> None:
     assert no_area == 2
 
 
-def test_per_target_instrument(tmp_path: Path) -> None:
-    """A second instrument needs only its YAML: item@target columns, 1-4 scale, no contact."""
-    inst = load_instrument(
-        REPO / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
-    )
+COUNCIL = load_instrument(
+    REPO / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
+)
+
+
+def council_header() -> list[str]:
+    """Every column of a council export: ratings per target, ticks, one staff column."""
     cols = ["Respondent", "Completed"]
     cols += [
-        inst.target_header.format(target=t, text=i.text["2019"])
-        for i in inst.items
-        for t in inst.targets
+        COUNCIL.target_header.format(target=t, text=i.text["2019"])
+        for i in COUNCIL.items
+        for t in COUNCIL.targets
     ]
-    cols += [q.column(o) for q in inst.questions for o in q.options]
-    cols += ["Anything else you would like to tell us?"]
-    first = cols[2]  # replies_promptly @ the first target
+    for question in COUNCIL.questions:
+        if question.single_choice:
+            cols.append(question.prefix)
+        else:
+            cols += [question.column(o) for o in question.options]
+    return [*cols, "Anything else you would like to tell us?"]
+
+
+def ingest_council(tmp_path: Path, rows: list[dict[str, str]]):
+    path = make_small.write_csv_export(tmp_path / "2019-05-31.csv", council_header(), rows)
+    system = dataclasses.replace(BY_ID["ashford-vale"], deadline=dt.date(2019, 5, 31))
+    return ingest_system(system, [path], COUNCIL, [system], "2019-06-30")
+
+
+def test_per_target_instrument(tmp_path: Path) -> None:
+    """A second instrument needs only its YAML: ratings per target, 1-4 scale, no contact."""
+    cols = council_header()
+    first = cols[2]  # replies_promptly, the first target
     rows = [
         {
             "Respondent": "P1",
@@ -512,20 +529,60 @@ def test_per_target_instrument(tmp_path: Path) -> None:
             first: "very GOOD",
             cols[3]: "No contact",
             cols[4]: "Excellent",
+            cols[5]: "0",
             "Type of service you provide: Home care": "1",
         },
         {"Respondent": "P2", "Completed": "2019-05-02 10:00:00", first: "No contact"},
     ]
-    path = make_small.write_csv_export(tmp_path / "2019-05-31.csv", cols, rows)
-    system = dataclasses.replace(BY_ID["ashford-vale"], deadline=dt.date(2019, 5, 31))
-    result = ingest_system(system, [path], inst, [system], "2019-06-30")
+    result = ingest_council(tmp_path, rows)
     frame = result.responses
-    first_id = f"replies_promptly@{inst.targets[0]}"
+    ratings = COUNCIL.rating_columns()
     assert frame.response_id.tolist() == ["P1"]
-    assert frame.loc[0, first_id] == 4.0
-    assert math.isnan(frame.loc[0, f"replies_promptly@{inst.targets[1]}"])  # no contact
+    assert frame.loc[0, ratings[0].column] == 4.0
+    for rating in ratings[1:4]:  # no contact, an unknown label, the code 0
+        assert math.isnan(frame.loc[0, rating.column])
+    flags = [bool(frame.loc[0, r.not_rated_column]) for r in ratings[:4]]
+    assert flags == [False, True, False, True]
+    assert sum(bool(frame.loc[0, r.not_rated_column]) for r in ratings) == 2
     assert frame.loc[0, "provider_type"] == "Home care"
     assert frame.loc[0, "provider_size"] == "Did not answer"
-    assert len([c for c in frame.columns if "@" in c]) == 32
     assert result.cell_issues[["column", "value"]].values.tolist() == [[cols[4], "Excellent"]]
     assert result.quarantine.reason.tolist() == ["no_answers"]  # only "no contact"
+    # responses.csv holds the instrument's questions, in its order.
+    assert list(result.responses_csv.columns) == [
+        "response_id", "submitted_at", "late", "questionnaire_version",
+        "provider_type", "provider_size", "has_comment",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cell", "group", "issue"),
+    [
+        ("Fewer than 50", "Small", False),
+        ("  250 OR more ", "Large", False),  # matched like labels
+        ("50  to 249", "Medium", False),
+        ("", "Did not answer", False),  # blank: the question's `none` group
+        ("About 40", "Did not answer", True),  # unknown: a cell issue, not answered
+        ("Small", "Did not answer", True),  # the reported name is not an answer
+    ],
+)
+def test_single_choice_answer(tmp_path: Path, cell: str, group: str, issue: bool) -> None:
+    cols = council_header()
+    row = {"Respondent": "P1", "Completed": "2019-05-01 10:00:00", cols[2]: "Good"}
+    row["Number of staff"] = cell
+    result = ingest_council(tmp_path, [row])
+    assert result.responses.loc[0, "provider_size"] == group
+    expected = [["Number of staff", cell.strip(), "unknown_label"]] if issue else []
+    assert result.cell_issues[["column", "value", "reason"]].values.tolist() == expected
+
+
+def test_single_choice_column_is_required(tmp_path: Path) -> None:
+    cols = [c for c in council_header() if c != "Number of staff"]
+    path = make_small.write_csv_export(tmp_path / "x.csv", cols, [])
+    with pytest.raises(InputFileError, match="Number of staff"):
+        map_columns(read_export(path), COUNCIL)
+
+
+def test_cqc_tables_have_no_not_rated_flags(small) -> None:
+    columns = small["ashford-vale"].responses.columns
+    assert not [c for c in columns if c.endswith("not rated")]

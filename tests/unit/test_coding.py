@@ -21,6 +21,7 @@ from relaudit.text import (
     apply_analyst_codes,
     coding_sheet,
     comment_key,
+    comment_rate_groups,
     comment_rates,
     load_lexicon,
     parse_lexicon,
@@ -44,8 +45,8 @@ SMALL = {
         {"id": "trust", "grouping": "attribute", "group": "Trust", "terms": ["trust*"]},
     ],
     "attribution": {
-        "role": {"Senior executive": "Senior executive"},
-        "org_type": {"VCSE": "voluntary sector"},
+        "role": {"wording": {"Senior executive": "Senior executive"}, "unknown": "Respondent"},
+        "org_type": {"wording": {"VCSE": "voluntary sector"}, "unknown": "organisation not given"},
     },
 }
 
@@ -115,8 +116,9 @@ def test_order_puts_lexicon_codes_first(small) -> None:
 
 
 def test_attribution_wording(small) -> None:
-    assert small.attribution("Senior executive", "VCSE") == "Senior executive, voluntary sector"
-    assert small.attribution("Nobody", "Nowhere") == "Respondent, organisation not given"
+    groups = {"role": "Senior executive", "org_type": "VCSE", "tenure": "Long"}
+    assert small.attribution(groups) == "Senior executive, voluntary sector"
+    assert small.attribution({"role": "Nobody"}) == "Respondent, organisation not given"
 
 
 @pytest.mark.parametrize(
@@ -157,9 +159,9 @@ def test_project_lexicon_covers_every_statement_and_group(lexicon) -> None:
     for item in instrument.items:
         concepts = [c for c, w in lexicon.statement_codes(item.position).items() if w == 2]
         assert len(concepts) == len(item.position), item.id
-    wordings = {"role": lexicon.role_wording, "org_type": lexicon.org_type_wording}
-    for question, wording in wordings.items():
-        assert set(instrument.question(question).reported_groups) <= set(wording)
+    lexicon.check_against(instrument)
+    for entry in lexicon.attribution_wording:
+        assert set(instrument.question(entry.question).reported_groups) <= set(entry.wording)
 
 
 def test_project_lexicon_on_sample_comments(lexicon) -> None:
@@ -292,7 +294,7 @@ def test_comment_rates_known_answer_with_suppression() -> None:
             "has_comment": [c for _, c in rows],
         }
     )
-    table = comment_rates(frame, 5, {"role": ["C", "B", "A"]})
+    table = comment_rates(frame, 5, {"role": ["C", "B", "A"], "org_type": []})
     roles = table[table["grouping"] == "role"].set_index("group")
     assert list(roles.index) == ["C", "B", "A"]
     assert roles.loc["A", "respondents"] == 6 and roles.loc["A", "comments"] == 3
@@ -302,6 +304,42 @@ def test_comment_rates_known_answer_with_suppression() -> None:
         assert pd.isna(roles.loc[hidden, ["respondents", "comments", "pct"]]).all()
     org = table[table["grouping"] == "org_type"].iloc[0]
     assert (org["respondents"], org["comments"], org["pct"]) == (13, 9, 900 / 13)
+
+
+def test_comment_rates_follow_attribution_order_then_questionnaire_order(lexicon) -> None:
+    instrument = load_instrument(INSTRUMENT_PATH)
+    # The CQC instrument asks org_type before role; quotes name role first.
+    assert [q.id for q in instrument.questions_with("comment_rates")] == ["org_type", "role"]
+    groups = comment_rate_groups(instrument, lexicon)
+    assert list(groups) == ["role", "org_type"]
+    assert groups["role"] == instrument.question("role").reported_groups
+
+
+def test_lexicon_is_checked_against_the_instrument() -> None:
+    instrument = load_instrument(INSTRUMENT_PATH)
+    parse_lexicon(SMALL, "small.yaml", instrument)  # role and org_type: both attribution
+    data = copy.deepcopy(SMALL)
+    data["attribution"]["tenure"] = {"wording": {}, "unknown": "any time"}
+    with pytest.raises(ConfigError, match=r"small\.yaml: attribution words.*tenure.*Fix:"):
+        parse_lexicon(data, "small.yaml", instrument)
+    del data["attribution"]["tenure"], data["attribution"]["org_type"]
+    with pytest.raises(ConfigError, match="attributes quotes by org_type, role"):
+        parse_lexicon(data, "small.yaml", instrument)
+
+
+def test_a_lexicon_for_another_instrument() -> None:
+    council = load_instrument(
+        ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
+    )
+    data = copy.deepcopy(SMALL)
+    data["attribution"] = {
+        "provider_type": {"wording": {"Home care": "home care provider"}, "unknown": "provider"}
+    }
+    lexicon = parse_lexicon(data, "council.yaml", council)
+    with pytest.raises(ConfigError, match="attributes quotes by provider_type"):
+        parse_lexicon(SMALL, "cqc.yaml", council)
+    assert lexicon.attribution({"provider_type": "Home care"}) == "home care provider"
+    assert lexicon.attribution({"provider_type": "Supported living"}) == "provider"
 
 
 def test_schema_file_is_valid_yaml() -> None:

@@ -171,6 +171,18 @@ def test_quote_groups():
     assert recovered(findings, "quote_groups") == [("quote attributed to B", 3.0)]
 
 
+def test_quote_group_sizes_by_the_attribution_questions():
+    # Respondents: (kind, size) = (x, s) twice, (x, l) once, (y, s) once.
+    respondents = pd.DataFrame({"kind": ["x", "x", "x", "y"], "size": ["s", "s", "l", "s"]})
+    coded = pd.DataFrame(
+        {"comment_key": ["c1", "c2", "c3"], "kind": ["x", "y", "x"], "size": ["s", "s", "l"]}
+    )
+    both = dc.quote_group_sizes(coded, respondents, ["c1", "c2"], ["kind", "size"])
+    assert both == {"c1": 2, "c2": 1}
+    assert dc.quote_group_sizes(coded, respondents, ["c1", "c3"], ["kind"]) == {"c1": 3, "c3": 3}
+    assert dc.quote_group_sizes(coded, respondents, ["c2"], []) == {"c2": 4}
+
+
 # ---------------------------------------------------------------------------
 # The rules
 

@@ -15,10 +15,10 @@ from relaudit.errors import InputFileError
 from relaudit.ingest import (
     decode_csv_bytes,
     discover_exports,
-    expected_items,
     is_tick,
     map_columns,
     parse_timestamp,
+    rating_columns,
     read_export,
 )
 from relaudit.instrument import load_instrument
@@ -164,7 +164,7 @@ def test_header_normalisation_maps_every_statement(tmp_path: Path) -> None:
     cols[index] = "  " + tech.upper().replace("'", "\u2019").rstrip(".") + "  "
     path = make_small.write_csv_export(tmp_path / "e.csv", cols, [])
     mapping = map_columns(read_export(path), INSTRUMENT)
-    assert sorted(mapping.items) == sorted(expected_items(INSTRUMENT))
+    assert sorted(mapping.items) == sorted(rating_columns(INSTRUMENT))
     assert mapping.items["integrity_technology"] == index
     assert mapping.housekeeping == ["IP Address", "Collector ID"]
 

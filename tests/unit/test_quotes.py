@@ -31,7 +31,10 @@ SMALL = parse_lexicon(
     {
         "themes": [{"id": "money", "label": "Money", "terms": ["budget*"]}],
         "concepts": [{"id": "people", "grouping": "dimension", "group": "People", "terms": ["x"]}],
-        "attribution": {"role": {"A": "Role A", "B": "Role B", "C": "Role C"}, "org_type": {}},
+        "attribution": {
+            "role": {"wording": {"A": "Role A", "B": "Role B", "C": "Role C"}, "unknown": "X"},
+            "org_type": {"wording": {}, "unknown": "organisation not given"},
+        },
     }
 )
 
@@ -64,12 +67,15 @@ def test_quotable_length_and_group_size(n_words: int, size: int, kept: bool) -> 
     coded = pd.DataFrame(
         [{"comment_key": "k", "role": "A", "org_type": "VCSE", "text": words(n_words), "codes": ""}]
     )
-    assert len(quotable(coded, {("A", "VCSE"): size}, min_group_size=5)) == int(kept)
+    by = ["role", "org_type"]
+    assert len(quotable(coded, {("A", "VCSE"): size}, 5, by)) == int(kept)
 
 
 def test_group_sizes_count_respondents_per_role_and_sector() -> None:
     frame = pd.DataFrame({"role": ["A", "A", "B"], "org_type": ["X", "X", "X"]})
-    assert group_sizes(frame) == {("A", "X"): 2, ("B", "X"): 1}
+    assert group_sizes(frame, ["role", "org_type"]) == {("A", "X"): 2, ("B", "X"): 1}
+    assert group_sizes(frame, ["org_type"]) == {("X",): 3}
+    assert group_sizes(frame, []) == {(): 3}
 
 
 # Worked by hand. Relevance with weights people=2, money=1:
@@ -305,19 +311,28 @@ def test_written_sheet_carries_the_analyst_codes_forward() -> None:
     assert (sheet.drop(index=key)["analyst_codes"] == "").all()
 
 
-def test_per_target_statement_ids_keep_their_concepts() -> None:
-    scores = pd.DataFrame(
+def test_per_target_statements_are_item_ids_with_their_concepts() -> None:
+    council = load_instrument(
+        ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
+    )
+    lexicon = parse_lexicon(
         {
-            "item_id": ["trust_people@Council", "trust_people@Hospital"],
-            "mean": [3.0, 2.0],
-            "rank": [1, 2],
-        }
+            "themes": [{"id": "money", "label": "Money", "terms": ["budget*"]}],
+            "concepts": [
+                {"id": "trust", "grouping": "aspect", "group": "Trust", "terms": ["trust*"]}
+            ],
+            "attribution": {"provider_type": {"wording": {}, "unknown": "Provider"}},
+        },
+        "council.yaml",
+        council,
     )
-    contexts = statement_contexts(scores, INSTRUMENT, LEXICON, 1)
-    assert [c.context for c in contexts] == ["trust_people@Council", "trust_people@Hospital"]
-    assert contexts[0].weights == LEXICON.statement_codes(
-        {"attribute": "Trust", "dimension": "People"}
+    scores = pd.DataFrame(
+        {"item_id": ["keeps_promises", "replies_promptly"], "mean": [3.0, 2.0], "rank": [1, 2]}
     )
+    contexts = statement_contexts(scores, council, lexicon, 1)
+    assert [c.context for c in contexts] == ["keeps_promises", "replies_promptly"]
+    assert contexts[0].weights == {"trust": 2}
+    assert contexts[1].weights == {}
 
 
 def test_a_system_without_comments_gives_empty_tables() -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -540,39 +539,143 @@ def test_national_breakdown_labels_use_base_size():
 # Generic instruments
 
 
-def test_per_target_instrument_scores_every_item_target_column():
-    instrument = load_instrument(
-        ROOT / "tests/fixtures/instruments/council-partner-relationships.yaml"
+COUNCIL = load_instrument(ROOT / "tests/fixtures/instruments/council-partner-relationships.yaml")
+# Worked by hand: six providers rate replies_promptly for the first two
+# departments; "x" is an answer that is not a rating ("No contact" or 0).
+COUNCIL_RATINGS = [(4, 2), (3, "x"), (1, None), ("x", 4), (2, 3), (4, 4)]
+
+
+def council_responses() -> pd.DataFrame:
+    ratings = COUNCIL.rating_columns()
+    first, second = COUNCIL.targets[:2]
+    rows = []
+    for number, pair in enumerate(COUNCIL_RATINGS):
+        row = {
+            "system_id": "council",
+            "response_id": f"P{number}",
+            "submitted_at": pd.Timestamp("2019-05-01 10:00"),
+            "late": False,
+            "has_comment": False,
+            **{q.id: q.reported_groups[number % 2] for q in COUNCIL.questions},
+        }
+        for rating in ratings:
+            row[rating.column] = NAN
+            row[rating.not_rated_column] = False
+        for target, value in zip((first, second), pair, strict=True):
+            rating = next(
+                r for r in ratings if r.item_id == "replies_promptly" and r.target == target
+            )
+            if value == "x":
+                row[rating.not_rated_column] = True
+            elif value is not None:
+                row[rating.column] = float(value)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_rating_columns_map_items_and_targets_once():
+    ratings = COUNCIL.rating_columns()
+    assert len(ratings) == len(COUNCIL.item_ids) * len(COUNCIL.targets)
+    assert len({r.column for r in ratings}) == len(ratings)
+    assert {(r.item_id, r.target) for r in ratings} == {
+        (i, t) for i in COUNCIL.item_ids for t in COUNCIL.targets
+    }
+
+
+def test_long_table_carries_item_and_target_columns():
+    long = score.to_long(council_responses(), COUNCIL)
+    assert list(long.columns) == ["row", "item_id", "target", "score"]
+    assert set(long["item_id"].astype(str)) == {"replies_promptly"}
+    by_target = long.groupby("target", observed=True)["score"].apply(sorted).to_dict()
+    first, second = COUNCIL.targets[:2]
+    assert by_target == {first: [1, 2, 3, 4, 4], second: [2, 3, 4, 4]}
+    not_rated = score.not_rated_long(council_responses(), COUNCIL)
+    assert sorted(zip(not_rated["row"], not_rated["target"].astype(str), strict=True)) == [
+        (1, second),
+        (3, first),
+    ]
+
+
+def test_cqc_long_table_has_one_blank_target():
+    long = score.to_long(OWN, tiny_instrument())
+    assert set(long["target"].astype(str)) == {""}
+    assert score.not_rated_long(OWN, tiny_instrument()) is None
+
+
+def test_per_target_statements_pool_targets_and_count_not_rated():
+    out = score.score_system(
+        council_responses(),
+        score.concat_daily_sums([]),
+        COUNCIL,
+        deadline=dt.date(2019, 5, 2),
+        min_group_size=5,
     )
-    columns = score.item_columns(instrument)
-    assert len(columns) == len(instrument.item_ids) * len(instrument.targets)
-    rng = np.random.default_rng(0)
-    n = 12
-    data = pd.DataFrame(
-        {
+    st = out["statement_scores"].set_index("item_id")
+    assert list(st.index) == COUNCIL.item_ids  # one row per statement
+    assert list(st.columns[:4]) == ["framework", "n", "not_rated", "mean"]
+    row = st.loc["replies_promptly"]
+    # 4,3,1,2,4 and 2,4,3,4: 9 ratings, sum 27; squares about 3 sum to 10.
+    assert row["n"] == 9 and row["not_rated"] == 2
+    assert row["mean"] == pytest.approx(3.0)
+    assert row["sd"] == pytest.approx(math.sqrt(10 / 8))
+    assert row["pct_positive"] == pytest.approx(600 / 9)
+    assert st.drop(index="replies_promptly")["suppressed"].all()
+
+    targets = out["target_scores"]
+    first, second = COUNCIL.targets[:2]
+    assert len(targets) == len(COUNCIL.item_ids) * len(COUNCIL.targets)
+    cell = targets.set_index(["item_id", "target"]).loc[("replies_promptly", first)]
+    assert cell["n"] == 5 and cell["not_rated"] == 1
+    assert cell["mean"] == pytest.approx(2.8) and cell["pct_positive"] == pytest.approx(60.0)
+    assert not cell["suppressed"]
+    small = targets.set_index(["item_id", "target"]).loc[("replies_promptly", second)]
+    assert small["suppressed"] and math.isnan(small["mean"])  # 4 ratings < 5
+
+
+def test_per_target_breakdowns_hide_by_people_not_ratings():
+    # Three home care providers each rate all four departments: 12 ratings but
+    # 3 people, so the cell is hidden at k = 5, and with it (3 hidden is too
+    # few) the smallest shown type, supported living (5); residential (6) shows.
+    ratings = [r for r in COUNCIL.rating_columns() if r.item_id == "replies_promptly"]
+    rows = []
+    types = ["Home care"] * 3 + ["Supported living"] * 5 + ["Residential care"] * 6
+    for kind in types:
+        row = {
             "system_id": "council",
             "submitted_at": pd.Timestamp("2019-05-01"),
             "late": False,
             "has_comment": False,
-            **{q.id: [q.reported_groups[i % 2] for i in range(n)] for q in instrument.questions},
-            **{c: rng.integers(1, 5, n).astype(float) for c in columns},
+            "provider_type": kind,
+            "provider_size": "Small",
         }
-    )
+        for rating in COUNCIL.rating_columns():
+            row[rating.column] = 3.0 if rating in ratings else NAN
+            row[rating.not_rated_column] = False
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    table = score.breakdown_scores(frame, score.to_long(frame, COUNCIL), COUNCIL, 5)
+    cells = table[(table["grouping"] == "provider_type") & (table["measure"] == "replies_promptly")]
+    cells = cells.set_index("group")
+    assert cells.loc["Home care", "suppression"] == "small"  # 12 ratings, 3 people
+    assert cells.loc["Supported living", "suppression"] == "secondary"
+    assert not cells.loc["Residential care", "suppressed"]
+    assert cells.loc["Residential care", "n"] == 24  # n counts ratings: 6 people x 4
+
+
+def test_per_target_daily_sums_pool_targets():
+    sums = score.daily_sums(council_responses(), COUNCIL).set_index("item_id")
+    row = sums.loc["replies_promptly"]
+    assert (row["responses"], row["n"], row["total"], row["squares"]) == (6, 9, 27.0, 91.0)
+    assert (sums.drop(index="replies_promptly")["n"] == 0).all()
+
+
+def test_cqc_statement_tables_have_no_not_rated_column():
     out = score.score_system(
-        data,
-        score.concat_daily_sums([]),
-        instrument,
-        deadline=dt.date(2019, 5, 2),
-        min_group_size=5,
-    )
-    st = out["statement_scores"]
-    assert list(st["item_id"]) == columns
-    first = columns[0]
-    assert st.iloc[0]["mean"] == pytest.approx(data[first].mean())
-    groupings = set(out["group_scores"]["grouping"])
-    assert groupings == {"aspect", "framework"}
-    ld = out["label_distribution"]
-    assert len(ld) == len(columns) * len(instrument.scale.labels)
+        OWN, score.concat_daily_sums([]), tiny_instrument(),
+        deadline=DEADLINE, min_group_size=5,
+    )  # fmt: skip
+    assert "not_rated" not in out["statement_scores"].columns
+    assert "target_scores" not in out
 
 
 # ---------------------------------------------------------------------------

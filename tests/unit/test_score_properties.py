@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relaudit import score
 from relaudit.config import System
-from relaudit.instrument import parse_instrument
+from relaudit.instrument import load_instrument, parse_instrument
 
 LABELS = ["Never", "Seldom", "Sometimes", "Often", "Mostly", "Always"]
 GROUPS = ["Alpha", "Beta", "Gamma"]
@@ -188,3 +190,62 @@ def test_statement_scores_do_not_depend_on_row_order(data, rnd):
     first = score.statement_scores(score.to_long(frame, INSTRUMENT), INSTRUMENT)
     second = score.statement_scores(score.to_long(shuffled, INSTRUMENT), INSTRUMENT)
     pd.testing.assert_frame_equal(first, second, check_exact=False, rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------
+# Per-target instruments: pooled statements, target cells and not-rated answers
+
+COUNCIL = load_instrument(
+    Path(__file__).resolve().parents[2]
+    / "tests/fixtures/instruments/council-partner-relationships.yaml"
+)
+# A cell is a rating (1-4), blank, or an answer that is not a rating.
+CELL = st.one_of(st.integers(1, 4), st.none(), st.just("x"))
+
+
+@SETTINGS
+@given(st.lists(st.lists(CELL, min_size=8, max_size=8), min_size=1, max_size=12))
+def test_statements_pool_target_cells_and_not_rated_apart(rows: list[list]) -> None:
+    """Per item: the statement's n and not_rated are the sums over its targets; each
+    respondent's cell is counted once, as a rating, a not-rated answer or a blank."""
+    ratings = [r for r in COUNCIL.rating_columns() if r.item_id in COUNCIL.item_ids[:2]]
+    data = {
+        "system_id": ["s"] * len(rows),
+        "submitted_at": pd.Timestamp("2019-05-01"),
+        "late": False,
+        **{q.id: q.none for q in COUNCIL.questions},
+    }
+    for rating in COUNCIL.rating_columns():
+        data[rating.column] = np.nan
+        data[rating.not_rated_column] = False
+    frame = pd.DataFrame(data, index=range(len(rows)))
+    for i, cells in enumerate(rows):
+        for rating, cell in zip(ratings, cells, strict=True):
+            if cell == "x":
+                frame.loc[i, rating.not_rated_column] = True
+            elif cell is not None:
+                frame.loc[i, rating.column] = float(cell)
+    long = score.to_long(frame, COUNCIL)
+    not_rated = score.not_rated_long(frame, COUNCIL)
+    statements = score.statement_scores(long, COUNCIL, None, not_rated).set_index("item_id")
+    targets = score.target_scores(long, COUNCIL, None, not_rated)
+    sums = targets.groupby("item_id", sort=False)[["n", "not_rated"]].sum()
+    pd.testing.assert_frame_equal(
+        statements[["n", "not_rated"]], sums.loc[statements.index], check_index_type=False
+    )
+    per_item = len(rows) * len(COUNCIL.targets)
+    blanks = [
+        sum(1 for cells in rows for r, c in zip(ratings, cells, strict=True)
+            if r.item_id == item_id and c is None)
+        for item_id in COUNCIL.item_ids[:2]
+    ]  # fmt: skip
+    for item_id, blank in zip(COUNCIL.item_ids[:2], blanks, strict=True):
+        row = statements.loc[item_id]
+        answered = sum(1 for r in ratings if r.item_id == item_id) * len(rows)
+        assert row["n"] + row["not_rated"] + blank == answered <= per_item
+        values = [
+            float(c) for cells in rows for r, c in zip(ratings, cells, strict=True)
+            if r.item_id == item_id and c not in (None, "x")
+        ]  # fmt: skip
+        if values:
+            assert row["mean"] == pytest.approx(sum(values) / len(values))

@@ -68,13 +68,11 @@ rule analyse_system:
     params:
         min_group_size=config["min_group_size"],
         deadline=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].deadline.isoformat(),
-        has_comparator=lambda wildcards: SYSTEM_BY_ID[wildcards.sid].review_order != FIRST_REVIEWED,
+        has_comparator=lambda wildcards: wildcards.sid not in WITHOUT_COMPARATOR,
         # Every system's deadline: the comparator keeps out what the packs
         # would give away (relaudit.score.protected_pool).
         deadlines=DEADLINES,
-        without_comparator=[
-            sid for sid in SYSTEM_IDS if SYSTEM_BY_ID[sid].review_order == FIRST_REVIEWED
-        ],
+        without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
         communication_items=FIGURE_COMMUNICATION_ITEMS,

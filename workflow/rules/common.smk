@@ -8,6 +8,7 @@ from pathlib import Path
 
 from relaudit.config import validate_config
 from relaudit.config import load_systems
+from relaudit.comparison import comparator_candidates, without_comparator
 from relaudit.errors import RelauditError
 import relaudit.jobserver
 from relaudit.ingest import discover_exports
@@ -61,13 +62,8 @@ def clean_parquet(sid):
 
 
 def comparator_systems(sid):
-    """Other systems that could hold a response submitted by `sid`'s deadline."""
-    deadline = SYSTEM_BY_ID[sid].deadline
-    return [
-        other
-        for other in SYSTEM_IDS
-        if other != sid and SYSTEM_BY_ID[other].survey_opened <= deadline
-    ]
+    """Other systems with data that could hold a response submitted by `sid`'s deadline."""
+    return comparator_candidates(SYSTEM_BY_ID[sid], [SYSTEM_BY_ID[s] for s in SYSTEM_IDS])
 
 
 def comparator_sums(wildcards):
@@ -147,7 +143,7 @@ NATIONAL_TABLES = [
 SYSTEM_TEXT = ["coding_sheet", "quotes", "theme_counts", "comment_rates"]
 NATIONAL_TEXT = ["quotes", "theme_counts", "comment_rates"]
 # The first system reviewed had no earlier systems to compare with.
-FIRST_REVIEWED = min(s.review_order for s in SYSTEMS)
+WITHOUT_COMPARATOR = without_comparator(SYSTEMS)
 
 
 def table_output(scope, name):

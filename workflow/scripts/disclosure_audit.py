@@ -10,6 +10,7 @@ import logging
 
 from relaudit.disclosure import AnnexTables, PackTables, audit, quote_group_sizes, summary_lines
 from relaudit.errors import DisclosureError, run_job
+from relaudit.instrument import load_instrument
 from relaudit.io import read_csv, read_parquet, write_csv
 
 log = logging.getLogger("disclosure_audit")
@@ -37,13 +38,21 @@ def main() -> None:
     annex = AnnexTables(**{name: read_csv(inp[f"national_{name}"]) for name in ANNEX_TABLES})
     coded = {sid: read_parquet(path) for sid, path in zip(sids, inp.comments_coded, strict=True)}
     responses = {sid: read_parquet(path) for sid, path in zip(sids, inp.responses, strict=True)}
+    # Quotes are attributed by the instrument's attribution questions (the
+    # instrument file is the config's, as every rule reads it).
+    instrument = load_instrument(snakemake.config["instrument"])
+    by = [question.id for question in instrument.questions_with("attribution")]
     quote_sizes = {}
     for sid in sids:
         on_time = responses[sid][~responses[sid]["late"].astype(bool)]
-        quote_sizes[sid] = quote_group_sizes(coded[sid], on_time, packs[sid].quotes["comment_key"])
+        quote_sizes[sid] = quote_group_sizes(
+            coded[sid], on_time, packs[sid].quotes["comment_key"], by
+        )
     national_sizes = {}
     for sid in sids:
-        national_sizes |= quote_group_sizes(coded[sid], responses[sid], annex.quotes["comment_key"])
+        national_sizes |= quote_group_sizes(
+            coded[sid], responses[sid], annex.quotes["comment_key"], by
+        )
     quote_sizes["national"] = national_sizes
     findings = audit(packs, annex, quote_sizes, k)
     write_csv(findings.table(), snakemake.output.disclosure)

@@ -16,7 +16,7 @@ def main() -> None:
     systems = {s.system_id: s for s in load_systems(snakemake.input.systems, instrument.versions)}
     sids = list(snakemake.params.system_ids)
     responses = dict(zip(sids, (read_parquet(p) for p in snakemake.input.responses), strict=True))
-    lexicon = load_lexicon(snakemake.input.lexicon)
+    lexicon = load_lexicon(snakemake.input.lexicon, instrument)
     # Code every system's comments here (analysts' sheets applied), rather than
     # wait for each system's text stage: the annex need not wait for the packs.
     sheets = dict(snakemake.params.coding_sheets)

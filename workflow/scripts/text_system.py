@@ -14,11 +14,12 @@ def main() -> None:
     sid = snakemake.wildcards.sid
     analyst_sheet = list(snakemake.input.coding_sheet)
     analyst = read_analyst_sheet(analyst_sheet[0]) if analyst_sheet else {}
+    instrument = load_instrument(snakemake.input.instrument)
     result = system_text(
         read_parquet(snakemake.input.responses),
         read_csv(snakemake.input.scores),
-        load_instrument(snakemake.input.instrument),
-        load_lexicon(snakemake.input.lexicon),
+        instrument,
+        load_lexicon(snakemake.input.lexicon, instrument),
         analyst,
         min_group_size=int(snakemake.params.min_group_size),
         per_context=int(snakemake.params.quotes_per_context),
