@@ -26,7 +26,7 @@ import jinja2
 import pandas as pd
 
 from relaudit import findings as fnd
-from relaudit.chartset import FIGURE_SLOTS, chart_slot
+from relaudit.chartset import chart_slot, figure_slots
 from relaudit.config import System
 from relaudit.escape import safe_markdown
 from relaudit.instrument import Instrument
@@ -285,11 +285,17 @@ def load_figures(figures_json: str | Path, qmd_dir: str | Path) -> list[Figure]:
     return figures
 
 
-def place_figures(figures: Sequence[Figure]) -> dict[str, list[Markdown]]:
+# Slots the templates name whatever the instrument (until they loop over the
+# programme's sections); empty when the instrument has no such grouping or set.
+TEMPLATE_SLOTS = ("tenure", "org_type", "role", "communication")
+
+
+def place_figures(figures: Sequence[Figure], instrument: Instrument) -> dict[str, list[Markdown]]:
     """Assign figures to document slots by name (relaudit.chartset.chart_slot)."""
-    slots: dict[str, list[Markdown]] = {slot: [] for slot in FIGURE_SLOTS}
+    names = dict.fromkeys([*figure_slots(instrument), *TEMPLATE_SLOTS])
+    slots: dict[str, list[Markdown]] = {slot: [] for slot in names}
     for figure in figures:
-        slots[chart_slot(figure.name)].append(figure.markdown)
+        slots[chart_slot(figure.name, instrument)].append(figure.markdown)
     return slots
 
 
@@ -736,7 +742,7 @@ def briefing_context(
     recon = _one_row(reconciliation[reconciliation["system_id"] == system.system_id])
     if not recon:
         recon = _one_row(reconciliation)
-    slots = place_figures(figures)
+    slots = place_figures(figures, instrument)
     fw_ids = framework_ids(instrument)
     fw_names = [fw.name for fw in instrument.frameworks]
     breakdown = tables["breakdown_scores"]
@@ -1267,7 +1273,7 @@ def annex_context(
         "n_systems": len(with_data),
         "responses": int(pd.to_numeric(summary["responses"], errors="coerce").fillna(0).sum()),
         "free_text": int(pd.to_numeric(summary["free_text"], errors="coerce").fillna(0).sum()),
-        "figures": place_figures(figures),
+        "figures": place_figures(figures, instrument),
         "frameworks": [
             {"name": fw.name, "description": framework_description(instrument, fw.id)}
             for fw in instrument.frameworks

@@ -27,7 +27,6 @@ CODE_FOLDERS = ("src", "workflow", "templates")
 SKIPPED_PARTS = frozenset({"__pycache__", ".snakemake", ".pytest_cache", ".ruff_cache"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 CHUNK = 1 << 20
-REPORT_FIGURE_CAPTIONS = Path(__file__).resolve().parents[2] / "workflow" / "report" / "figures"
 _LOCK_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==")
 
 
@@ -234,30 +233,3 @@ def build_manifest(
             for entry in file_entries(outputs, results_dir, root)
         ],
     }
-
-
-def figure_caption_kind(name: str) -> str:
-    """The kind of chart a figure file name (no extension) is, for its report caption.
-
-    Chart names come from the instrument (``<framework>_heatmap``,
-    ``frameworks_by_<grouping>``, ...), so the kind is read from the name's
-    shape; a name of no known shape is a plain ``figure``.
-    """
-    if name.endswith("_heatmap"):
-        return "heatmap"
-    if name.endswith("_domains"):
-        return "domains"
-    if name.startswith("frameworks_by_"):
-        return "frameworks_by_group"
-    if name.startswith("systems_by_"):
-        return "systems_by_group"
-    if (REPORT_FIGURE_CAPTIONS / f"{name}.rst").is_file():
-        return name
-    if re.search(r"_by_(org_type|role|tenure)$", name):
-        return "item_by_group"
-    return "figure"
-
-
-def figure_caption(name: str) -> str:
-    """Caption path for ``report(..., caption=...)`` in a rule file under workflow/rules/."""
-    return f"../report/figures/{figure_caption_kind(name)}.rst"

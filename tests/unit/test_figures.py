@@ -1,4 +1,5 @@
-"""Tests for relaudit.figures: shapes of every chart, suppression, determinism.
+"""Tests for relaudit.figures and the chart registry (relaudit.chartset): shapes of
+every chart, suppression, determinism, and that every declared chart is drawn.
 
 The fixture tables (tests/fixtures/tables/) use a tiny 8-item instrument.
 Expected numbers below were worked out by hand from the answer counts in
@@ -8,6 +9,8 @@ tests/fixtures/tables/make_fixtures.py, e.g. Honesty × Culture answers
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import json
 from pathlib import Path
 
@@ -19,20 +22,48 @@ from matplotlib.patches import Rectangle
 
 from relaudit import chartset
 from relaudit import figures as F
-from relaudit.instrument import load_instrument
+from relaudit.chartset import NATIONAL, REGISTRY, SYSTEM, plan_charts
+from relaudit.config import load_programme
+from relaudit.instrument import StatementSet, load_instrument
 from relaudit.io import read_csv
+from relaudit.labels import short_label, short_labels
 from relaudit.style import text_colour_on
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "tables"
 CQC = ROOT / "config" / "instruments" / "cqc-relational-audit.yaml"
+COUNCIL = ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
+PROGRAMME = ROOT / "config" / "programmes" / "cqc-relational-audit-2017.yaml"
+CAPTIONS = ROOT / "workflow" / "report" / "figures"
+RULES = ROOT / "workflow" / "rules"
 K = 5
 COMM = ["care_tools", "proximity_directness"]
+# The fixture instrument's statement sets: one charted in packs and annex, one annex only.
+SETS = (
+    StatementSet(id="communication", name="Communication", items=tuple(COMM), by="role"),
+    StatementSet(
+        id="proximity_parity",
+        name="Parity",
+        items=("proximity_parity",),
+        by="org_type",
+        annex_only=True,
+    ),
+)
 
 
 @pytest.fixture(scope="module")
 def inst():
-    return load_instrument(FIXTURES / "instrument.yaml")
+    plain = load_instrument(FIXTURES / "instrument.yaml")
+    return dataclasses.replace(plain, statement_sets=SETS)
+
+
+@pytest.fixture(scope="module")
+def cqc():
+    return load_instrument(CQC)
+
+
+def draw(scope: str, tables: dict[str, pd.DataFrame], instrument, top_n: int = 3):
+    return F.draw_charts(plan_charts(scope, instrument), tables, instrument, top_n, K)
 
 
 @pytest.fixture(scope="module")
@@ -69,24 +100,35 @@ def suppressed_labels(ax) -> int:
 # ------------------------------------------------------------------ labels
 
 
-def test_short_labels_come_from_positions():
-    cqc = load_instrument(CQC)
-    labels = F.short_labels(cqc)
+def test_short_labels_come_from_positions(cqc):
+    labels = short_labels(cqc)
     assert labels["fairness_culture"] == "Fairness \u00d7 Culture"
     assert labels["trust_people"] == "Trust \u00d7 People"
     assert labels["proximity_continuity"] == "Proximity: Continuity"
     assert len(set(labels.values())) == len(cqc.items) == 35
-    assert F.short_label(cqc, "proximity_parity@Housing") == "Proximity: Parity \u2013 Housing"
+    assert short_label(cqc, "proximity_parity@Housing") == "Proximity: Parity \u2013 Housing"
 
 
-def test_chart_names_for_the_cqc_instrument():
-    cqc = load_instrument(CQC)
+def test_chart_names_for_the_cqc_instrument(cqc):
     assert chartset.system_chart_names(cqc) == CQC_SYSTEM_CHARTS
-    names = chartset.national_chart_names(cqc)
-    assert names[:2] == ["responses_by_system", "profile"]
-    assert "proximity_commonality_by_org_type" in names
-    assert names[-1] == "systems_by_attribute"
-    assert len(names) == len(set(names)) == 13
+    programme = load_programme(PROGRAMME)
+    groupings = chartset.national_groupings(cqc, programme["documents"])
+    assert groupings == ["tenure", "org_type", "role"]  # the annex's by_group sections
+    assert chartset.national_chart_names(cqc, groupings) == [
+        "responses_by_system",
+        "profile",
+        "relational_value_heatmap",
+        "relational_proximity_domains",
+        "best_worst",
+        "consistency",
+        "proximity_commonality_by_org_type",
+        "frameworks_by_tenure",
+        "frameworks_by_org_type",
+        "frameworks_by_role",
+        "communication_by_role",
+        "comment_rates",
+        "systems_by_attribute",
+    ]
 
 
 def test_text_colour_is_readable():
@@ -193,8 +235,15 @@ def test_profile_draws_only_unsuppressed_groups(inst, system):
 
 
 def test_system_chart_set_matches_names(inst, system):
-    charts = F.system_charts(system, inst, top_n=3, min_group_size=K, comm_items=COMM)
-    assert [n for n, _ in charts] == chartset.system_chart_names(inst, COMM)
+    charts = draw(SYSTEM, system, inst)
+    assert [n for n, _ in charts] == [
+        "relational_value_heatmap",
+        "relational_proximity_domains",
+        "best_worst",
+        "all_statements",
+        "communication_by_role",
+        "profile",
+    ]
     for _, chart in charts:
         assert chart.title and chart.alt
         assert chart.figure.get_suptitle()
@@ -245,7 +294,9 @@ def test_comment_rates(inst, national):
 
 
 def test_small_multiples_one_panel_per_system(inst, national):
-    chart = F.system_small_multiples(national["group_scores"], national["response_summary"], inst)
+    chart = F.system_small_multiples(
+        national["group_scores"], national["response_summary"], inst, "attribute"
+    )
     visible = [ax for ax in chart.figure.axes if ax.get_visible()]
     assert len(visible) == 3
     assert [ax.get_title(loc="left") for ax in visible] == ["Alpha", "Beta & Sons", "Gamma"]
@@ -255,15 +306,24 @@ def test_small_multiples_one_panel_per_system(inst, national):
 
 
 def test_national_chart_set_matches_names(inst, national):
-    charts = F.national_charts(
-        national,
-        inst,
-        top_n=3,
-        min_group_size=K,
-        comm_items=COMM,
-        commonality_item="proximity_parity",
-    )
-    assert [n for n, _ in charts] == chartset.national_chart_names(inst, COMM, "proximity_parity")
+    charts = draw(NATIONAL, national, inst)
+    assert [n for n, _ in charts] == [
+        "responses_by_system",
+        "profile",
+        "relational_value_heatmap",
+        "relational_proximity_domains",
+        "best_worst",
+        "consistency",
+        "proximity_parity_by_org_type",
+        "frameworks_by_org_type",  # no programme: the breakdown questions, in order
+        "frameworks_by_role",
+        "frameworks_by_tenure",
+        "communication_by_role",
+        "comment_rates",
+        "systems_by_attribute",
+    ]
+    for _, chart in charts:
+        assert chart.title and chart.alt
 
 
 # ------------------------------------------------------------------ files
@@ -281,12 +341,11 @@ def test_hostile_group_names_stay_text(inst, system, tmp_path):
 
 def test_files_are_byte_identical_and_listed(inst, system, tmp_path):
     def build(out: Path) -> list[dict]:
-        charts = F.system_charts(system, inst, top_n=3, min_group_size=K, comm_items=COMM)
-        return F.save_charts(charts, out)
+        return F.save_charts(draw(SYSTEM, system, inst), out)
 
     first = build(tmp_path / "a")
     build(tmp_path / "b")
-    names = chartset.system_chart_names(inst, COMM)
+    names = chartset.system_chart_names(inst)
     for name in names:
         for ext in ("svg", "png"):
             a = (tmp_path / "a" / f"{name}.{ext}").read_bytes()
@@ -355,17 +414,175 @@ def per_target_tables(instrument) -> dict[str, pd.DataFrame]:
 
 
 def test_a_per_target_instrument_needs_no_code_change():
-    council = load_instrument(
-        ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
-    )
+    council = load_instrument(COUNCIL)
     names = chartset.system_chart_names(council)
     assert names == ["relationship_domains", "best_worst", "all_statements", "profile"]
-    charts = F.system_charts(per_target_tables(council), council, top_n=5, min_group_size=K)
+    charts = draw(SYSTEM, per_target_tables(council), council, top_n=5)
     assert [n for n, _ in charts] == names
     domains = dict(charts)["relationship_domains"]
     assert len(bars(domains.figure.axes[0])) == 2 * 4  # 4 aspects, system and comparator
     ticks = [t.get_text() for t in dict(charts)["best_worst"].figure.axes[0].get_yticklabels()]
     assert any("\u2013 Commissioning" in t.replace("\n", " ") for t in ticks)
-    labels = F.short_labels(council)
+    labels = short_labels(council)
     assert labels["replies_promptly"] == "Quality: Communication (replies promptly)"
     assert "frameworks_by_provider_type" in chartset.national_chart_names(council)
+
+
+# ------------------------------------------------------------------ the registry
+
+
+def test_each_chart_is_declared_once_per_scope():
+    # Two declarations may share a name pattern when they expand over different things.
+    keys = [(d.scope, d.name, d.each) for d in REGISTRY]
+    assert len(keys) == len(set(keys))
+    assert {d.scope for d in REGISTRY} == {SYSTEM, NATIONAL}
+    assert all(d.each is None or d.each in chartset.EXPANSIONS for d in REGISTRY)
+
+
+def test_every_declaration_is_drawn_for_an_instrument_that_has_it(inst, system, national):
+    drawn: set[chartset.ChartDeclaration] = set()
+    for scope, tables in ((SYSTEM, system), (NATIONAL, national)):
+        planned = plan_charts(scope, inst)
+        charts = F.draw_charts(planned, tables, inst, 3, K)
+        assert [n for n, _ in charts] == [c.name for c in planned]
+        assert all(isinstance(chart, F.Chart) for _, chart in charts)
+        drawn |= {c.declaration for c in planned}
+    assert drawn == set(REGISTRY)
+
+
+def test_draw_references_resolve():
+    for declaration in REGISTRY:
+        assert callable(chartset.resolve(declaration.draw)), declaration.draw
+        assert declaration.draw.startswith("relaudit.figures.")
+
+
+def test_declared_tables_are_the_scopes_tables():
+    system_tables = {p.stem for p in (FIXTURES / "system").glob("*.csv")}
+    national_tables = {p.stem for p in (FIXTURES / "national").glob("*.csv")}
+    assert set(chartset.chart_tables(SYSTEM)) <= system_tables
+    assert set(chartset.chart_tables(NATIONAL)) <= national_tables
+    assert "comment_rates" in chartset.chart_tables(NATIONAL)
+    assert "group_scores" not in chartset.chart_tables(SYSTEM)  # no system chart reads it
+
+
+def test_every_caption_exists_and_is_used():
+    for declaration in REGISTRY:
+        path = chartset.caption_path(declaration)
+        assert path == f"../report/figures/{declaration.caption}.rst"
+        assert (RULES / path).resolve().is_file(), path
+    used = {d.caption for d in REGISTRY}
+    assert {p.stem for p in CAPTIONS.glob("*.rst")} == used
+
+
+def test_planned_charts_carry_their_caption(cqc):
+    captions = {c.name: c.caption for c in plan_charts(NATIONAL, cqc)}
+    assert captions["frameworks_by_role"] == "../report/figures/frameworks_by_group.rst"
+    assert captions["proximity_commonality_by_org_type"] == (
+        "../report/figures/statement_set_labels.rst"
+    )
+    assert captions["relational_value_heatmap"] == "../report/figures/heatmap.rst"
+
+
+def test_statement_sets_come_from_the_instrument(cqc):
+    without = dataclasses.replace(cqc, statement_sets=())
+    assert "communication_by_role" not in chartset.system_chart_names(without)
+    national = chartset.national_chart_names(without)
+    assert "communication_by_role" not in national
+    assert "proximity_commonality_by_org_type" not in national
+    renamed = dataclasses.replace(
+        cqc,
+        statement_sets=(
+            StatementSet(id="pace", name="Pace", items=("trust_people",), by="tenure"),
+        ),
+    )
+    assert "pace_by_tenure" in chartset.system_chart_names(renamed)
+    assert "pace_by_tenure" in chartset.national_chart_names(renamed)
+
+
+def test_national_groupings():
+    council = load_instrument(COUNCIL)
+    assert chartset.national_groupings(council) == ["provider_type", "provider_size"]
+    documents = {
+        "pack": {"scope": "system", "sections": [{"id": "by_group", "grouping": "a"}]},
+        "annex": {
+            "scope": "national",
+            "sections": ["background", {"id": "by_group", "grouping": "provider_size"}],
+        },
+    }
+    assert chartset.national_groupings(council, documents) == ["provider_size"]
+    assert chartset.national_groupings(council, {"annex": {"scope": "national"}}) == [
+        "provider_type",
+        "provider_size",
+    ]
+
+
+def test_a_name_declared_twice_is_refused(cqc):
+    with pytest.raises(ValueError, match="declared twice"):
+        plan_charts(NATIONAL, cqc, ["role", "role"])
+    with pytest.raises(ValueError, match="unknown chart scope"):
+        plan_charts("regional", cqc)
+
+
+CQC_SLOTS = {
+    "relational_value_heatmap": "heatmap",
+    "relational_proximity_domains": "proximity",
+    "best_worst": "best_worst",
+    "all_statements": "comparator",
+    "communication_by_role": "communication",
+    "profile": "profile",
+    "responses_by_system": "responses",
+    "consistency": "consistency",
+    "proximity_commonality_by_org_type": "item_by_group",
+    "frameworks_by_tenure": "tenure",
+    "frameworks_by_org_type": "org_type",
+    "frameworks_by_role": "role",
+    "comment_rates": "comment_rates",
+    "systems_by_attribute": "small_multiples",
+    "something_new": "other",
+}
+
+
+@pytest.mark.parametrize(("name", "slot"), CQC_SLOTS.items())
+def test_chart_slots(cqc, name, slot):
+    assert chartset.chart_slot(name, cqc) == slot
+    assert slot in chartset.figure_slots(cqc)
+
+
+def test_chart_slots_by_name_alone():
+    assert chartset.chart_slot("frameworks_by_provider_type") == "provider_type"
+    assert chartset.chart_slot("systems_by_aspect") == "small_multiples"
+    assert chartset.chart_slot("value_heatmap") == "heatmap"
+    assert chartset.chart_slot("best_worst") == "best_worst"
+    assert chartset.chart_slot("something_new") == "other"
+    assert chartset.FIGURE_SLOTS[-1] == "other"
+    assert "tenure" not in chartset.FIGURE_SLOTS  # per-instrument slots need the instrument
+
+
+def test_figure_slots_cover_every_grouping_and_set(cqc):
+    slots = chartset.figure_slots(cqc)
+    assert {"tenure", "org_type", "role", "communication"} <= set(slots)
+    assert set(chartset.FIGURE_SLOTS) <= set(slots)
+    assert len(slots) == len(set(slots))
+
+
+def _literals(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+def test_chart_code_names_nothing_of_the_relational_audit(cqc):
+    """Items, questions, groups, frameworks and statement sets come from the instrument."""
+    names = set(cqc.item_ids) | {s.id for s in cqc.statement_sets}
+    for question in cqc.questions:
+        names |= {question.id, question.name, *question.reported_groups}
+    for fw in cqc.frameworks:
+        names |= {fw.id, fw.name, *fw.groupings}
+        names |= {level for levels in fw.groupings.values() for level in levels}
+    modules = [ROOT / "src" / "relaudit" / "chartset.py"]
+    modules += sorted((ROOT / "src" / "relaudit" / "figures").glob("*.py"))
+    modules += [ROOT / "workflow" / "scripts" / "figures.py"]
+    for module in modules:
+        found = _literals(module) & names
+        assert not found, f"{module.name} names {sorted(found)}"

@@ -15,8 +15,11 @@ import relaudit
 from relaudit import provenance
 from relaudit.io import write_json
 from relaudit.provenance import (
+    AUDIT,
+    PUBLISHED,
     build_manifest,
     code_digest,
+    disclosure_tier,
     display_path,
     file_entries,
     git_state,
@@ -217,26 +220,20 @@ def test_manifest_of_this_checkout_names_real_versions() -> None:
     assert code_digest(root) == code_digest(root)
 
 
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [
-        ("relational_value_heatmap", "heatmap"),
-        ("relational_proximity_domains", "domains"),
-        ("frameworks_by_tenure", "frameworks_by_group"),
-        ("systems_by_attribute", "systems_by_group"),
-        ("proximity_commonality_by_org_type", "item_by_group"),
-        ("communication_by_role", "communication_by_role"),
-        ("best_worst", "best_worst"),
-        ("responses_by_system", "responses_by_system"),
-        ("something_new", "figure"),
-    ],
-)
-def test_figure_caption_kinds(name: str, kind: str) -> None:
-    assert provenance.figure_caption_kind(name) == kind
-    caption = provenance.figure_caption(name)
-    assert caption == f"../report/figures/{kind}.rst"
-    rules = Path(__file__).resolve().parents[2] / "workflow" / "rules"
-    assert (rules / caption).resolve().is_file()
+def test_every_chart_file_is_published() -> None:
+    """Chart files of both scopes, whatever the registry names them, are in the published tier."""
+    from relaudit.chartset import national_chart_names, system_chart_names
+    from relaudit.instrument import load_instrument
+
+    root = Path(__file__).resolve().parents[2]
+    cqc = load_instrument(root / "config" / "instruments" / "cqc-relational-audit.yaml")
+    for name in system_chart_names(cqc):
+        for ext in ("svg", "png"):
+            assert disclosure_tier(f"systems/halton/figures/{name}.{ext}") == PUBLISHED
+    for name in national_chart_names(cqc):
+        assert disclosure_tier(f"national/figures/{name}.svg") == PUBLISHED
+    assert disclosure_tier("national/figures/figures.json") == PUBLISHED
+    assert disclosure_tier("systems/halton/text/quotes.csv") == AUDIT
 
 
 def test_report_captions_render() -> None:

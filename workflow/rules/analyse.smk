@@ -32,10 +32,10 @@ SYSTEM_TEXT_STAGE = stage(
 )
 SYSTEM_FIGURES_STAGE = stage(
     "figures.py",
-    inputs={name: ["output", name] for name in SYSTEM_TABLES}
+    inputs={name: ["output", name] for name in chart_tables(SYSTEM)}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
-    params=["scope", "min_group_size", "top_n", "communication_items", "names"],
+    params=["scope", "min_group_size", "top_n", "names"],
 )
 
 
@@ -75,9 +75,8 @@ rule analyse_system:
         without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
-        communication_items=FIGURE_COMMUNICATION_ITEMS,
         names=SYSTEM_FIGURES,
-        scope="system",
+        scope=SYSTEM,
         stages=[SYSTEM_SCORE_STAGE, SYSTEM_TEXT_STAGE, SYSTEM_FIGURES_STAGE],
     script:
         "../scripts/run_stages.py"
@@ -109,10 +108,10 @@ NATIONAL_TEXT_STAGE = stage(
 )
 NATIONAL_FIGURES_STAGE = stage(
     "figures.py",
-    inputs={name: ["output", name] for name in [*NATIONAL_TABLES, "comment_rates"]}
+    inputs={name: ["output", name] for name in chart_tables(NATIONAL)}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
-    params=["scope", "min_group_size", "top_n", "communication_items", "names"],
+    params=["scope", "min_group_size", "top_n", "groupings", "names"],
 )
 
 
@@ -153,9 +152,9 @@ rule analyse_national:
         coding_sheets={sid: path for sid, path in zip(SYSTEM_IDS, CODING_SHEET_PATHS) if path},
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
-        communication_items=FIGURE_COMMUNICATION_ITEMS,
+        groupings=NATIONAL_GROUPINGS,
         names=NATIONAL_FIGURES,
-        scope="national",
+        scope=NATIONAL,
         stages=[NATIONAL_SCORE_STAGE, NATIONAL_TEXT_STAGE, NATIONAL_FIGURES_STAGE],
     script:
         "../scripts/run_stages.py"

@@ -13,13 +13,7 @@ from relaudit.errors import RelauditError
 import relaudit.jobserver
 from relaudit.ingest import discover_exports
 from relaudit.instrument import load_instrument
-from relaudit.provenance import figure_caption
-from relaudit.chartset import (
-    DEFAULT_COMMUNICATION_ITEMS,
-    communication_items,
-    national_chart_names,
-    system_chart_names,
-)
+from relaudit.chartset import NATIONAL, SYSTEM, chart_tables, national_groupings, plan_charts
 
 
 def _fail(exc):
@@ -95,10 +89,15 @@ def coding_sheet(wildcards):
     return [str(path)] if path.exists() else []
 
 
-# The communication statements charted by role (those the instrument has).
-FIGURE_COMMUNICATION_ITEMS = communication_items(INSTRUMENT, DEFAULT_COMMUNICATION_ITEMS)
-SYSTEM_FIGURES = system_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
-NATIONAL_FIGURES = national_chart_names(INSTRUMENT, FIGURE_COMMUNICATION_ITEMS)
+# Every chart, from the chart registry (relaudit.chartset): the annex breaks the
+# framework means down by the programme's by-group sections, in their order.
+NATIONAL_GROUPINGS = national_groupings(INSTRUMENT, config.get("documents"))
+CHARTS = {
+    SYSTEM: plan_charts(SYSTEM, INSTRUMENT),
+    NATIONAL: plan_charts(NATIONAL, INSTRUMENT, NATIONAL_GROUPINGS),
+}
+SYSTEM_FIGURES = [chart.name for chart in CHARTS[SYSTEM]]
+NATIONAL_FIGURES = [chart.name for chart in CHARTS[NATIONAL]]
 FIGURE_FORMATS = ["svg", "png"]
 
 
@@ -161,18 +160,18 @@ def table_output(scope, name):
 
 def chart_outputs(scope):
     """Every chart file; the SVGs go into the Snakemake report (the PNGs are for PDF)."""
-    folder = f"{R}/systems/{{sid}}/figures" if scope == "system" else f"{R}/national/figures"
-    names = SYSTEM_FIGURES if scope == "system" else NATIONAL_FIGURES
+    folder = f"{R}/systems/{{sid}}/figures" if scope == SYSTEM else f"{R}/national/figures"
     where = (
         {"category": "System figures", "subcategory": "{sid}"}
-        if scope == "system"
+        if scope == SYSTEM
         else {"category": "National figures"}
     )
     outputs = []
-    for name in names:
-        labels = {"system": "{sid}", "figure": name} if scope == "system" else {"figure": name}
+    for chart in CHARTS[scope]:
+        name = chart.name
+        labels = {"system": "{sid}", "figure": name} if scope == SYSTEM else {"figure": name}
         svg = f"{folder}/{name}.svg"
-        outputs.append(report(svg, caption=figure_caption(name), labels=labels, **where))
+        outputs.append(report(svg, caption=chart.caption, labels=labels, **where))
         outputs.append(f"{folder}/{name}.png")
     return outputs
 

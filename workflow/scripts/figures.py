@@ -1,20 +1,22 @@
 """Snakemake adapter: draw a pack's or the annex's charts (figures stage of rules analyse_*).
 
 Every input but the instrument is a table in the formats of docs/dataflow.md;
-`params.scope` says which chart set to draw: "system" or "national".
+`params.scope` says which scope's charts of the registry (relaudit.chartset)
+to draw, "system" or "national", and `params.groupings` the annex's
+breakdowns.
 """
 
 import logging
 import time
 from pathlib import Path
 
+from relaudit.chartset import plan_charts
 from relaudit.errors import run_job
-from relaudit.figures import national_charts, save_charts, system_charts
+from relaudit.figures import draw_charts, save_charts
 from relaudit.instrument import load_instrument
 from relaudit.io import read_csv
 
 log = logging.getLogger("figures")
-CHART_SETS = {"system": system_charts, "national": national_charts}
 
 
 def main() -> None:
@@ -23,18 +25,19 @@ def main() -> None:
     tables = {
         name: read_csv(path) for name, path in snakemake.input.items() if name != "instrument"
     }
-    charts = CHART_SETS[snakemake.params.scope](
+    planned = plan_charts(snakemake.params.scope, instrument, snakemake.params.get("groupings"))
+    names = [chart.name for chart in planned]
+    if names != list(snakemake.params.names):
+        raise RuntimeError(
+            f"charts planned {names} differ from the rule's outputs {snakemake.params.names}"
+        )
+    charts = draw_charts(
+        planned,
         tables,
         instrument,
         top_n=int(snakemake.params.top_n),
         min_group_size=int(snakemake.params.min_group_size),
-        comm_items=list(snakemake.params.communication_items),
     )
-    names = [name for name, _ in charts]
-    if names != list(snakemake.params.names):
-        raise RuntimeError(
-            f"charts drawn {names} differ from the rule's outputs {snakemake.params.names}"
-        )
     entries = save_charts(charts, Path(snakemake.output.figures_json).parent)
     for entry in entries:
         log.info("%s: %s", entry["name"], entry["title"])
