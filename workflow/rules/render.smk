@@ -84,6 +84,9 @@ rule render_system:
         formats=FORMATS,
         engine=config["render"]["engine"],
         census_date=config["census_date"],
+        # The pack's template and sections (relaudit.sections), from the programme.
+        document=config["documents"]["briefing"],
+        programme=config.get("programme", "the run configuration"),
     script:
         "../scripts/render_system.py"
 
@@ -132,6 +135,9 @@ rule render_annex:
         formats=FORMATS,
         engine=config["render"]["engine"],
         census_date=config["census_date"],
+        # The annex's template and sections (relaudit.sections), from the programme.
+        document=config["documents"]["annex"],
+        programme=config.get("programme", "the run configuration"),
     script:
         "../scripts/render_annex.py"
 
