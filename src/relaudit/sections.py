@@ -87,6 +87,41 @@ def registry(scope: str) -> dict[str, Section]:
     return dict(_REGISTRY[scope])
 
 
+def _unknown(scope: str, section_id: Any, known: Sequence[str], where: str) -> ConfigError:
+    return ConfigError(
+        f"{where}: unknown section id {section_id!r}. Fix: use one of "
+        f"{', '.join(known)}, or declare the section in relaudit.sections' registry "
+        f"(relaudit.{'pack' if scope == 'system' else 'annex'}) with a partial under "
+        f"templates/sections/{SCOPES[scope]}/."
+    )
+
+
+def _entry_id(entry: str | Mapping[str, Any]) -> Any:
+    return entry if isinstance(entry, str) else entry.get("id")
+
+
+def check_ids(
+    scope: str,
+    entries: Sequence[str | Mapping[str, Any]],
+    source: str = "the programme",
+    document: str | None = None,
+) -> None:
+    """Fail early (when the workflow is read) on a section id with no partial.
+
+    Looks only at the partials under templates/sections/, so the workflow
+    need not import the context code; tests keep partials and declarations
+    one-to-one. :func:`resolve` checks again against the registry.
+    """
+    from relaudit.resources import templates_dir
+
+    folder = templates_dir() / "sections" / SCOPES[scope]
+    known = sorted(p.stem for p in folder.glob("*.j2"))
+    where = f"{source}: documents/{document or SCOPES[scope]}/sections"
+    for position, entry in enumerate(entries, start=1):
+        if _entry_id(entry) not in known:
+            raise _unknown(scope, _entry_id(entry), known, f"{where}, entry {position}")
+
+
 def resolve(
     scope: str,
     entries: Sequence[str | Mapping[str, Any]] | None,
@@ -107,12 +142,7 @@ def resolve(
         section_id = options.pop("id", None)
         found = known.get(str(section_id))
         if found is None:
-            raise ConfigError(
-                f"{where}, entry {position}: unknown section id {section_id!r}. Fix: use one of "
-                f"{', '.join(known)}, or declare the section in relaudit.sections' registry "
-                f"(relaudit.{'pack' if scope == 'system' else 'annex'}) with a partial under "
-                f"templates/sections/{SCOPES[scope]}/."
-            )
+            raise _unknown(scope, section_id, list(known), f"{where}, entry {position}")
         missing = [key for key in found.requires if not options.get(key)]
         if missing:
             raise ConfigError(

@@ -813,3 +813,12 @@ def test_document_modules_name_no_programme_items_or_groups():
         code = "\n".join(line.split("#")[0] for line in source.splitlines())
         code = re.sub(r'"""[\s\S]*?"""', "", code)  # docstrings may give examples
         assert not words.search(code), (name, words.search(code))
+
+
+def test_check_ids_fails_early_on_an_unknown_id():
+    sections.check_ids("national", ANNEX_ENTRIES, "prog.yaml")  # the demo programme is fine
+    with pytest.raises(ConfigError) as error:
+        sections.check_ids("national", ["background", {"id": "apendix"}], "prog.yaml", "annex")
+    message = str(error.value)
+    assert message.startswith("prog.yaml: documents/annex/sections, entry 2: unknown section id")
+    assert "'apendix'" in message and "Fix:" in message and "by_group" in message
