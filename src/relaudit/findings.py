@@ -21,15 +21,14 @@ import jsonschema
 import pandas as pd
 import yaml
 
+from relaudit.comparison import has_comparator
 from relaudit.errors import ConfigError
+from relaudit.resources import load_schema
 from relaudit.yamlio import load_yaml
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "enquiry_rules.schema.yaml"
-)
-
-# Groups derived by ingest rather than chosen by the respondent: a gap
-# involving them says nothing a review team can act on.
+# Groups derived by ingest rather than chosen by the respondent (the
+# instrument's defaults; callers pass each question's own): a gap involving
+# them says nothing a review team can act on.
 DERIVED_GROUPS = ("Multiple", "Did not answer")
 
 GAP_COLUMNS = [
@@ -102,11 +101,6 @@ def best_and_worst(scores: pd.DataFrame, top_n: int) -> tuple[pd.DataFrame, pd.D
     )
 
 
-def has_comparator(comparator: pd.DataFrame) -> bool:
-    """True when the comparator table holds at least one real comparison."""
-    return bool(len(comparator)) and bool((comparator["flag"] != "no_comparator").any())
-
-
 def comparator_differences(comparator: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Statements flagged higher (largest first) and lower (largest shortfall first)."""
     higher = comparator[comparator["flag"] == "higher"].sort_values(
@@ -165,7 +159,7 @@ def _as_bool(series: pd.Series) -> pd.Series:
 
 
 def groups_below(group_scores: pd.DataFrame, grouping: str, threshold: float) -> pd.DataFrame:
-    """Groups (e.g. proximity domains) whose mean is below `threshold`, lowest first."""
+    """Groups (e.g. a framework's domains) whose mean is below `threshold`, lowest first."""
     part = group_scores[(group_scores["grouping"] == grouping) & group_scores["mean"].notna()]
     part = part[part["mean"] < threshold]
     return part.sort_values(["mean", "group"], kind="mergesort").reset_index(drop=True)
@@ -184,6 +178,9 @@ class Findings:
     framework_means: pd.DataFrame
     has_comparator: bool
     midpoint: float
+    # The scale's lowest and highest scores (key messages say "out of <max>").
+    scale_min: float
+    scale_max: float
     # Human names: item and framework ids -> wording; grouping ids -> name.
     labels: Mapping[str, str] = field(default_factory=dict)
     grouping_names: Mapping[str, str] = field(default_factory=dict)
@@ -202,16 +199,24 @@ def build_findings(
     *,
     top_n: int,
     midpoint: float,
+    scale_min: float,
+    scale_max: float,
     labels: Mapping[str, str],
     grouping_names: Mapping[str, str],
-    domain_grouping: str = "domain",
+    domain_groupings: Sequence[str] = (),
+    exclude_groups: Sequence[str] = DERIVED_GROUPS,
     reversed_items: Sequence[str] = (),
 ) -> Findings:
-    """Collect the findings of one system from its tables."""
+    """Collect the findings of one system from its tables.
+
+    `domain_groupings` are the groupings whose groups the domain_below rule
+    reads (those of the frameworks without a grid); `exclude_groups` the
+    derived groups left out of group gaps.
+    """
     best, worst = best_and_worst(scores, top_n)
     higher, lower = comparator_differences(comparator)
     domains = group_scores[
-        (group_scores["grouping"] == domain_grouping) & group_scores["mean"].notna()
+        group_scores["grouping"].isin(list(domain_groupings)) & group_scores["mean"].notna()
     ].reset_index(drop=True)
     frameworks = group_scores[
         (group_scores["grouping"] == "framework") & group_scores["mean"].notna()
@@ -221,11 +226,13 @@ def build_findings(
         worst=worst,
         higher=higher,
         lower=lower,
-        gaps=group_gaps(breakdown),
+        gaps=group_gaps(breakdown, exclude_groups),
         domain_means=domains,
         framework_means=frameworks,
         has_comparator=has_comparator(comparator),
         midpoint=midpoint,
+        scale_min=scale_min,
+        scale_max=scale_max,
         labels=dict(labels),
         grouping_names=dict(grouping_names),
         reversed_items=frozenset(reversed_items),
@@ -238,7 +245,8 @@ def _quoted(text: str) -> str:
 
 def _statement_phrase(row: Mapping[str, Any], findings: Findings) -> str:
     text = (
-        f"{_quoted(findings.label(row['item_id']))} (mean {fmt_mean(row['mean'])} out of 5, "
+        f"{_quoted(findings.label(row['item_id']))} (mean {fmt_mean(row['mean'])} "
+        f"out of {findings.scale_max:g}, "
         f"{fmt_pct(row['pct_positive'])} positive)"
     )
     if row["item_id"] in findings.reversed_items:
@@ -258,8 +266,8 @@ def key_messages(findings: Findings, max_gaps: int = 2) -> list[str]:
             for _, row in findings.framework_means.iterrows()
         ]
         messages.append(
-            "Average scores on a scale from 0 to 5 (midpoint "
-            f"{findings.midpoint:g}): " + "; ".join(parts) + "."
+            f"Average scores on a scale from {findings.scale_min:g} to {findings.scale_max:g} "
+            f"(midpoint {findings.midpoint:g}): " + "; ".join(parts) + "."
         )
     if len(findings.best):
         messages.append(
@@ -343,8 +351,7 @@ def _placeholders(text: str) -> list[str]:
 
 def parse_enquiry_rules(data: Any, source: str = "<enquiry rules>") -> list[EnquiryRule]:
     """Validate a parsed rules document; errors name the file, the rule and the fix."""
-    with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        schema = load_yaml(handle)
+    schema = load_schema("enquiry_rules.schema.yaml")
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

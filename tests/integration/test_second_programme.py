@@ -59,7 +59,8 @@ def test_statement_scores_pool_departments_and_leave_no_contact_apart(partner_re
 def test_single_choice_questions_make_the_profile(partner_results):
     profile = pd.read_csv(partner_results / "systems/northmoor/tables/profile.csv")
     counts = {
-        (q, g): n for q, g, n in zip(profile["question"], profile["group"], profile["n"])
+        (q, g): n
+        for q, g, n in zip(profile["question"], profile["group"], profile["n"], strict=True)
     }
     # Services cycle by r % 3 and sizes by r % 2 over the twelve on-time respondents.
     for service in ("Residential care", "Home care", "Supported living"):

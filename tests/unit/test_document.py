@@ -1,4 +1,5 @@
-"""Tests for relaudit.document: escaping by default, sections, no response ids."""
+"""Tests for the documents (relaudit.document, .markdown, .blocks, .sections,
+.pack, .annex): escaping by default, sections, no response ids."""
 
 from __future__ import annotations
 
@@ -11,14 +12,52 @@ import pandas as pd
 import pytest
 from known_answers import CQC_SYSTEM_CHARTS
 
+from relaudit import annex, blocks, pack, sections
 from relaudit import document as doc
+from relaudit import markdown as md
 from relaudit.config import System
+from relaudit.errors import ConfigError
 from relaudit.findings import load_enquiry_rules
 from relaudit.instrument import load_instrument
+from relaudit.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = load_instrument(ROOT / "config" / "instruments" / "cqc-relational-audit.yaml")
 RULES = load_enquiry_rules(ROOT / "config" / "enquiry_rules.yaml")
+PROGRAMME_FILE = ROOT / "config" / "programmes" / "cqc-relational-audit-2017.yaml"
+DOCUMENTS = load_yaml(PROGRAMME_FILE.read_text(encoding="utf-8"))["documents"]
+BRIEFING_ENTRIES = DOCUMENTS["briefing"]["sections"]
+ANNEX_ENTRIES = DOCUMENTS["annex"]["sections"]
+COMMUNICATION_ITEMS = INSTRUMENT.statement_set("communication").items
+
+# The headings readers (and tests/integration/test_e2e.py) see, in order.
+BRIEFING_HEADINGS = [
+    "About this pack",
+    "Key messages",
+    "Who responded",
+    "Relational value and proximity",
+    "Best and worst statements",
+    "Differences from other systems",
+    "Differences between groups",
+    "Themes and quotes from comments",
+    "Suggested lines of enquiry",
+    "Method and caveats",
+    "Data quality",
+]
+ANNEX_HEADINGS = [
+    "Background",
+    "The two frameworks",
+    "Overall scores",
+    "Best and worst statements",
+    "Consistency across systems",
+    "Themes from comments",
+    "Findings by length of time",
+    "Findings by organisation type",
+    "Findings by role",
+    "Methodology",
+    "Limitations",
+    "Responses by system",
+]
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -105,7 +144,7 @@ def make_tables(
     }.items():
         for index, group in enumerate(groups):
             tiny = small or group == "Other"
-            for measure in ["relational_value", "relational_proximity", *doc.COMMUNICATION_ITEMS]:
+            for measure in ["relational_value", "relational_proximity", *COMMUNICATION_ITEMS]:
                 breakdown_rows.append(
                     {
                         "grouping": grouping,
@@ -192,7 +231,7 @@ FIGURES = [doc.Figure(n, f"Title of {n}", f"Alt of {n}", f"figures/{n}") for n i
 def render_briefing(
     system: System | None = None, tables=None, validation=None, figures=FIGURES
 ) -> str:
-    context = doc.briefing_context(
+    context = pack.briefing_context(
         system or _system(),
         INSTRUMENT,
         tables or make_tables(),
@@ -202,6 +241,7 @@ def render_briefing(
         min_group_size=5,
         top_n=5,
         census_date="2018-04-05",
+        sections=BRIEFING_ENTRIES,
     )
     return doc.render_template("briefing.qmd.j2", context, doc.TEMPLATE_DIR)
 
@@ -212,7 +252,7 @@ def _headings(qmd: str) -> list[str]:
 
 def test_briefing_has_every_section_in_order():
     qmd = render_briefing()
-    assert _headings(qmd) == list(doc.BRIEFING_SECTIONS.values())
+    assert _headings(qmd) == BRIEFING_HEADINGS
 
 
 def test_briefing_front_matter_is_yaml_with_only_the_agreed_keys():
@@ -343,7 +383,7 @@ def test_load_figures_reads_generic_entries(tmp_path):
 def test_finalize_escapes_unless_markdown():
     env = doc.make_environment()
     template = env.from_string("{{ a }}|{{ b }}|{{ c | mean }}|{{ d | pct }}|{{ e | count }}")
-    out = template.render(a="*x*", b=doc.Markdown("*x*"), c=2.345, d=66.6, e=2538)
+    out = template.render(a="*x*", b=md.Markdown("*x*"), c=2.345, d=66.6, e=2538)
     assert out == "\\*x\\*|*x*|2.35|67%|2,538"
 
 
@@ -355,7 +395,7 @@ def test_strict_undefined():
 
 
 def test_md_table_escapes_cells():
-    table = doc.md_table(["A", "B"], [["x | y", doc.Markdown("*ok*")]], "lr", [5, 5])
+    table = md.md_table(["A", "B"], [["x | y", md.Markdown("*ok*")]], "lr", [5, 5])
     lines = table.splitlines()
     assert lines[1] == "|:-----|-----:|"
     assert lines[2] == "| x \\| y | *ok* |"
@@ -363,7 +403,7 @@ def test_md_table_escapes_cells():
 
 def test_suppressed_groups_show_no_numbers():
     qmd = render_briefing(tables=make_tables(small=True))
-    section = qmd.split("# " + doc.BRIEFING_SECTIONS["groups"])[1].split("\n# ")[0]
+    section = qmd.split("# Differences between groups")[1].split("\n# ")[0]
     table_rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
     assert table_rows
     assert not any(re.search(r"\d\.\d\d", row) for row in table_rows)
@@ -438,7 +478,7 @@ def make_annex_tables(hostile: str = "") -> dict[str, pd.DataFrame]:
         "statement_scores": pd.concat(scopes, ignore_index=True),
         "group_scores": pd.concat(group_rows, ignore_index=True),
         "response_summary": summary,
-        "breakdown_labels": pd.DataFrame(columns=doc.ANNEX_TABLES["breakdown_labels"]),
+        "breakdown_labels": pd.DataFrame(columns=annex.ANNEX_TABLES["breakdown_labels"]),
         "consistency": consistency,
         "reconciliation": reconciliation,
     }
@@ -448,7 +488,7 @@ def render_annex(tables=None) -> str:
     figures = [
         doc.Figure(n, f"Title of {n}", f"Alt of {n}", f"figures/{n}") for n in ANNEX_FIGURE_NAMES
     ]
-    context = doc.annex_context(
+    context = annex.annex_context(
         INSTRUMENT,
         tables or make_annex_tables(),
         figures,
@@ -456,12 +496,13 @@ def render_annex(tables=None) -> str:
         top_n=5,
         census_date="2018-04-05",
         systems=[_system(), _system(order=4)],
+        sections=ANNEX_ENTRIES,
     )
     return doc.render_template("annex.qmd.j2", context, doc.TEMPLATE_DIR)
 
 
 def test_annex_has_every_section_in_order():
-    assert _headings(render_annex()) == list(doc.ANNEX_SECTIONS.values())
+    assert _headings(render_annex()) == ANNEX_HEADINGS
 
 
 def test_annex_places_every_figure_once():
@@ -472,7 +513,7 @@ def test_annex_places_every_figure_once():
 
 def test_annex_names_systems_only_in_the_response_table():
     qmd = render_annex()
-    before, table = qmd.split("# " + doc.ANNEX_SECTIONS["responses"])
+    before, table = qmd.split("# Responses by system")
     for name in SYSTEM_NAMES:
         assert name not in before
         assert name in table
@@ -512,8 +553,8 @@ def test_annex_hostile_system_names_and_quotes_stay_escaped():
 
 
 def test_number_ranges():
-    assert doc.number_ranges([3, 1, 2, 5, 7, 8]) == "1 to 3, 5 and 7 to 8"
-    assert doc.number_ranges([4]) == "4"
+    assert md.number_ranges([3, 1, 2, 5, 7, 8]) == "1 to 3, 5 and 7 to 8"
+    assert md.number_ranges([4]) == "4"
 
 
 def test_briefing_is_deterministic():
@@ -540,23 +581,24 @@ def test_annex_prose_joins_values_with_spaces():
     qmd = render_annex()
     assert "\u201d and \u201c" in qmd  # the two communication statements
     assert "Surveys were open for 16 days before each system's deadline." in qmd
-    assert "## Relational proximity\\: Commonality by organisation type" in qmd
+    # The short label of relaudit.labels, as the charts name the statement.
+    assert "## Proximity\\: Commonality by organisation type" in qmd
 
 
 def test_briefing_with_empty_tables_still_renders():
     """A system whose responses all arrived late: every table empty, no crash, no 'nan'."""
-    qmd = render_briefing(tables=doc.load_tables({}), validation={}, figures=[])
-    assert _headings(qmd) == list(doc.BRIEFING_SECTIONS.values())
+    qmd = render_briefing(tables=pack.load_tables({}), validation={}, figures=[])
+    assert _headings(qmd) == BRIEFING_HEADINGS
     assert not re.search(r"\bnan\b", qmd, flags=re.IGNORECASE)
 
 
 def test_annex_with_empty_tables_still_renders():
-    context = doc.annex_context(
-        INSTRUMENT, doc.load_annex_tables({}), [], min_group_size=5, top_n=5,
-        census_date="2018-04-05",
+    context = annex.annex_context(
+        INSTRUMENT, annex.load_annex_tables({}), [], min_group_size=5, top_n=5,
+        census_date="2018-04-05", sections=ANNEX_ENTRIES,
     )  # fmt: skip
     qmd = doc.render_template("annex.qmd.j2", context, doc.TEMPLATE_DIR)
-    assert _headings(qmd) == list(doc.ANNEX_SECTIONS.values())
+    assert _headings(qmd) == ANNEX_HEADINGS
     assert not re.search(r"\bnan\b", qmd, flags=re.IGNORECASE)
 
 
@@ -568,14 +610,215 @@ def test_second_instrument_renders_generic_framework_text():
         ROOT / "tests" / "fixtures" / "instruments" / "council-partner-relationships.yaml"
     )
     system = dataclasses.replace(_system(), questionnaire_version=other.versions[0])
-    context = doc.briefing_context(
-        system, other, doc.load_tables({}), [], {}, RULES, min_group_size=5, top_n=5
+    context = pack.briefing_context(
+        system, other, pack.load_tables({}), [], {}, RULES, min_group_size=5, top_n=5
     )
     qmd = doc.render_template("briefing.qmd.j2", context, doc.TEMPLATE_DIR)
     assert "8 statements" in qmd.replace("has 8 statements", "8 statements")
-    context = doc.annex_context(
-        other, doc.load_annex_tables({}), [], min_group_size=5, top_n=5, census_date="2018-01-01"
+    by_group = [{"id": "by_group", "grouping": q.id} for q in other.questions_with("breakdown")]
+    context = annex.annex_context(
+        other,
+        annex.load_annex_tables({}),
+        [],
+        min_group_size=5,
+        top_n=5,
+        census_date="2018-01-01",
+        sections=["background", "frameworks", *by_group, "methodology"],
     )
-    annex = doc.render_template("annex.qmd.j2", context, doc.TEMPLATE_DIR)
-    assert "one framework" in annex
-    assert "They do what they say they will do\\." in annex
+    annex_qmd = doc.render_template("annex.qmd.j2", context, doc.TEMPLATE_DIR)
+    assert "one framework" in annex_qmd
+    assert "They do what they say they will do\\." in annex_qmd
+    assert "Findings by " in annex_qmd  # one by_group section per breakdown question
+
+
+# --- the section registry -----------------------------------------------------
+
+SCOPES = {"briefing": "system", "annex": "national"}
+
+
+@pytest.mark.parametrize("document", ["briefing", "annex"])
+def test_every_programme_section_has_a_declaration_and_a_partial(document):
+    scope = DOCUMENTS[document]["scope"]
+    assert scope == SCOPES[document]
+    known = sections.registry(scope)
+    for entry in DOCUMENTS[document]["sections"]:
+        section_id = entry if isinstance(entry, str) else entry["id"]
+        assert section_id in known, section_id
+        assert (ROOT / "templates" / known[section_id].partial).is_file(), section_id
+
+
+@pytest.mark.parametrize("scope", ["system", "national"])
+def test_every_declared_section_has_its_partial(scope):
+    folder = {"system": "briefing", "national": "annex"}[scope]
+    declared = sections.registry(scope)
+    assert declared
+    for section in declared.values():
+        assert section.partial == f"sections/{folder}/{section.id}.j2"
+        assert (ROOT / "templates" / section.partial).is_file(), section.id
+    partials = {p.stem for p in (ROOT / "templates" / "sections" / folder).glob("*.j2")}
+    assert partials == set(declared)  # no partial without a declaration
+
+
+def test_programme_headings_are_the_document_headings():
+    assert sections.headings("system", BRIEFING_ENTRIES) == BRIEFING_HEADINGS
+    assert sections.headings("national", ANNEX_ENTRIES) == ANNEX_HEADINGS
+
+
+def test_unknown_section_id_names_the_file_and_the_fix():
+    with pytest.raises(ConfigError) as error:
+        sections.resolve("system", ["cover", "no_such_section"], "config/programmes/x.yaml")
+    message = str(error.value)
+    assert "config/programmes/x.yaml" in message
+    assert "documents/briefing/sections, entry 2" in message
+    assert "'no_such_section'" in message
+    assert "Fix:" in message and "templates/sections/briefing/" in message
+    assert "key_messages" in message  # the ids that do exist
+
+
+def test_unknown_section_in_the_pack_context_is_a_config_error():
+    with pytest.raises(ConfigError, match="unknown section id 'appendix'"):
+        pack.briefing_context(
+            _system(), INSTRUMENT, make_tables(), [], {}, RULES, min_group_size=5, top_n=5,
+            sections=["cover", "appendix"], source="prog.yaml",
+        )  # fmt: skip
+
+
+def test_by_group_needs_a_grouping():
+    with pytest.raises(ConfigError, match=r"entry 1 \(by_group\): no grouping.*Fix"):
+        sections.resolve("national", [{"id": "by_group"}], "prog.yaml")
+
+
+def test_section_heading_default_and_override():
+    placed = sections.resolve(
+        "national",
+        ["background", {"id": "background", "heading": "Context"}, {"id": "by_group",
+         "grouping": "role"}],
+    )  # fmt: skip
+    assert [p.heading for p in placed] == ["Background", "Context", "Findings by role"]
+    assert placed[2].options == {"grouping": "role"}
+
+
+def test_a_section_can_be_left_out_or_moved():
+    qmd = render_briefing_with(["key_messages", "cover"])
+    assert _headings(qmd) == ["Key messages", "About this pack"]
+
+
+def render_briefing_with(entries) -> str:
+    context = pack.briefing_context(
+        _system(), INSTRUMENT, make_tables(), FIGURES, {}, RULES, min_group_size=5, top_n=5,
+        sections=entries,
+    )  # fmt: skip
+    return doc.render_template("briefing.qmd.j2", context, doc.TEMPLATE_DIR)
+
+
+def test_annex_by_group_follows_the_programme_order():
+    context = annex.annex_context(
+        INSTRUMENT, make_annex_tables(), [], min_group_size=5, top_n=5, census_date="2018-04-05",
+        sections=[{"id": "by_group", "grouping": "role", "heading": "By role"},
+                  {"id": "by_group", "grouping": "tenure", "heading": "By time"}],
+    )  # fmt: skip
+    qmd = doc.render_template("annex.qmd.j2", context, doc.TEMPLATE_DIR)
+    assert _headings(qmd) == ["By role", "By time"]
+    # The communication statements are shown by role, so under role only.
+    role, tenure = qmd.split("# By time")
+    assert "## Communication by role" in role
+    assert "Two statements are about communication" in role
+    assert "Communication" not in tenure
+
+
+# --- moved building blocks ----------------------------------------------------
+
+
+def test_counted_and_every():
+    assert md.counted(2, "framework") == "two frameworks"
+    assert md.counted(1, "statement") == "one statement"
+    assert md.counted(12, "framework") == "12 frameworks"
+    assert md.every(1, "framework") == "the framework"
+    assert md.every(2, "framework") == "both frameworks"
+    assert md.every(3, "framework") == "all three frameworks"
+
+
+def test_with_hidden_note_says_each_mark_once():
+    table = md.Markdown("| a |")
+    assert md.with_hidden_note(table, [], 5) == table
+    out = md.with_hidden_note(table, ["small", "small", "secondary"], 5)
+    assert out.count("::: {.table-note}") == 1
+    assert "\\* Fewer than 5 respondents\\: not shown." in out
+    assert "\u2020 Not shown\\, so that a smaller group" in out
+
+
+def test_method_facts_take_the_positive_label_and_counts_from_the_instrument():
+    facts = blocks.method_facts(INSTRUMENT, 5)
+    assert facts["positive_label"] == "Often true"
+    assert facts["frameworks_text"] == "two frameworks"
+    assert facts["every_framework"] == "both frameworks"
+    qmd = render_briefing()
+    assert "answered “Often true” or better" in qmd
+    assert "Mean scores on the two frameworks by" in qmd
+
+
+def test_framework_description_comes_from_the_instrument():
+    text = blocks.framework_description(INSTRUMENT, "relational_value")
+    assert text.startswith("Relational value is about the quality of the relationships")
+    assert "crosses 5 attributes of a good relationship (Integrity, Respect" in text
+    assert "each of the 30 combinations" in text
+
+
+def test_statement_set_block_counts_its_statements():
+    block = blocks.statement_set_block(
+        make_tables()["breakdown_scores"],
+        INSTRUMENT,
+        INSTRUMENT.statement_set("communication"),
+        "v2",
+        5,
+        with_positive=False,
+    )
+    assert block["count_text"] == "Two statements" and block["verb"] == "are"
+    assert block["by_name"] == "Role"
+    assert block["short_labels"] == ["Integrity × Technology", "Proximity: Directness"]
+    assert block["table"].splitlines()[0].startswith("| Role | Respondents | Integrity")
+
+
+def test_comment_rates_follow_the_given_groupings():
+    rates = make_tables()["comment_rates"]
+    default = blocks.comment_rate_table(rates, INSTRUMENT, 5)  # comment_rates role: org_type, role
+    ordered = blocks.comment_rate_table(rates, INSTRUMENT, 5, ["role", "org_type"])
+    first = [line.split("|")[1].strip() for line in default.splitlines()[2:4]]
+    assert first == ["Organisation type", "Role"]
+    first = [line.split("|")[1].strip() for line in ordered.splitlines()[2:4]]
+    assert first == ["Role", "Organisation type"]
+
+
+def test_level_means_need_every_grid_grouping():
+    tables = make_tables()["group_scores"]
+    means = blocks.level_means(tables, INSTRUMENT)
+    assert [t.splitlines()[0] for t in means["grid_means"]] == [
+        "| Attribute | Mean |",
+        "| Dimension | Mean |",
+    ]
+    assert [t.splitlines()[0] for t in means["domain_means"]] == ["| Proximity domain | Mean |"]
+    without_dimension = tables[tables["grouping"] != "dimension"]
+    assert blocks.level_means(without_dimension, INSTRUMENT)["grid_means"] == []
+
+
+def test_document_modules_name_no_programme_items_or_groups():
+    """The document code takes names from the instrument and programme only."""
+    words = re.compile(
+        r"org_type|tenure|\"role\"|proximity_|relational_|integrity|Often true|communication"
+        r"|commonality|two frameworks",
+        re.IGNORECASE,
+    )
+    for name in ("markdown", "blocks", "sections", "pack", "annex", "document", "findings"):
+        source = (ROOT / "src" / "relaudit" / f"{name}.py").read_text(encoding="utf-8")
+        code = "\n".join(line.split("#")[0] for line in source.splitlines())
+        code = re.sub(r'"""[\s\S]*?"""', "", code)  # docstrings may give examples
+        assert not words.search(code), (name, words.search(code))
+
+
+def test_check_ids_fails_early_on_an_unknown_id():
+    sections.check_ids("national", ANNEX_ENTRIES, "prog.yaml")  # the demo programme is fine
+    with pytest.raises(ConfigError) as error:
+        sections.check_ids("national", ["background", {"id": "apendix"}], "prog.yaml", "annex")
+    message = str(error.value)
+    assert message.startswith("prog.yaml: documents/annex/sections, entry 2: unknown section id")
+    assert "'apendix'" in message and "Fix:" in message and "by_group" in message

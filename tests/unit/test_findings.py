@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relaudit import findings as fnd
+from relaudit.comparison import has_comparator
 from relaudit.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,6 +75,8 @@ GROUP_SCORES = pd.DataFrame(
 )
 LABELS = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "fw1": "Value", "fw2": "Near"}
 GROUPINGS = {"role": "Role", "org_type": "Organisation type"}
+# The scale's range and the groupings the domain rule reads (from the instrument in use).
+SCALE = {"scale_min": 0.0, "scale_max": 5.0, "domain_groupings": ["domain"]}
 
 
 def build(comparator=COMPARATOR, top_n=2):
@@ -86,6 +89,7 @@ def build(comparator=COMPARATOR, top_n=2):
         midpoint=2.5,
         labels=LABELS,
         grouping_names=GROUPINGS,
+        **SCALE,
     )
 
 
@@ -99,8 +103,9 @@ def test_comparator_differences():
     higher, lower = fnd.comparator_differences(COMPARATOR)
     assert list(higher["item_id"]) == ["a"]
     assert list(lower["item_id"]) == ["b"]
-    assert fnd.has_comparator(COMPARATOR)
-    assert not fnd.has_comparator(NO_COMPARATOR)
+    assert has_comparator(COMPARATOR)
+    assert not has_comparator(NO_COMPARATOR)
+    assert build().has_comparator and not build(NO_COMPARATOR).has_comparator
 
 
 def test_group_gaps_known_answer():
@@ -199,7 +204,7 @@ def test_values_with_braces_are_not_reinterpreted():
     hostile = dict(LABELS, b="{statement} {0} {__class__}")
     found = fnd.build_findings(
         SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
-        labels=hostile, grouping_names=GROUPINGS,
+        labels=hostile, grouping_names=GROUPINGS, **SCALE,
     )  # fmt: skip
     rule = rules({"id": "r", "when": "bottom", "max": 1, "text": "Look at {statement}."})
     assert fnd.lines_of_enquiry(rule, found) == ["Look at {statement} {0} {__class__}."]
@@ -239,7 +244,7 @@ def test_shipped_rules_file_is_valid_and_uses_every_kind():
 def test_key_messages_explain_a_reversed_worst_statement():
     found = fnd.build_findings(
         SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
-        labels=LABELS, grouping_names=GROUPINGS, reversed_items=["b"],
+        labels=LABELS, grouping_names=GROUPINGS, reversed_items=["b"], **SCALE,
     )  # fmt: skip
     worst = next(m for m in fnd.key_messages(found) if m.startswith("The lowest"))
     assert "worded negatively" in worst
@@ -289,3 +294,45 @@ def test_group_gaps_match_a_plain_scan(rows):
     }
     assert got == expected
     assert list(gaps["gap"]) == sorted(gaps["gap"], reverse=True)
+
+
+def test_key_messages_state_the_instrument_scale():
+    """The scale's range comes from the caller (the instrument), not from findings."""
+    found = fnd.build_findings(
+        SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
+        labels=LABELS, grouping_names=GROUPINGS, scale_min=1.0, scale_max=4.0,
+        domain_groupings=["domain"],
+    )  # fmt: skip
+    messages = fnd.key_messages(found)
+    assert messages[0].startswith("Average scores on a scale from 1 to 4 (midpoint 2.5): ")
+    assert "(mean 3.10 out of 4, " in messages[1]
+    assert "out of 5" not in " ".join(messages)
+
+
+def test_domain_rule_reads_the_given_groupings_only():
+    rule = rules({"id": "d", "when": "domain_below", "text": "{domain} {mean}"})
+    assert fnd.lines_of_enquiry(rule, build()) == ["Continuity 2.10", "Directness 2.40"]
+    found = fnd.build_findings(
+        SCORES, COMPARATOR, BREAKDOWN, GROUP_SCORES, top_n=2, midpoint=2.5,
+        labels=LABELS, grouping_names=GROUPINGS, scale_min=0.0, scale_max=5.0,
+        domain_groupings=["aspect"],
+    )  # fmt: skip
+    assert fnd.lines_of_enquiry(rule, found) == []
+
+
+def test_gaps_leave_out_the_instrument_derived_groups():
+    breakdown = pd.DataFrame(
+        [
+            ("role", "Senior executive", "fw1", 10, 3.0, False),
+            ("role", "Administrative", "fw1", 10, 2.0, False),
+            ("role", "Several", "fw1", 10, 1.0, False),
+        ],
+        columns=["grouping", "group", "measure", "n", "mean", "suppressed"],
+    )
+    found = fnd.build_findings(
+        SCORES, COMPARATOR, breakdown, GROUP_SCORES, top_n=2, midpoint=2.5,
+        labels=LABELS, grouping_names=GROUPINGS, scale_min=0.0, scale_max=5.0,
+        exclude_groups=["Several"],
+    )  # fmt: skip
+    assert list(found.gaps["low_group"]) == ["Administrative"]
+    assert list(found.gaps["gap"]) == [1.0]

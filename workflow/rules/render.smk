@@ -2,6 +2,8 @@
 # briefing pack and the national annex, then the provenance manifest.
 from pathlib import Path
 
+from relaudit.sections import check_ids as check_section_ids
+
 # SYSTEM_TABLES and NATIONAL_TABLES come from common.smk.
 TEXT_TABLE_NAMES = ["quotes", "theme_counts", "comment_rates"]
 AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction", "disclosure"]
@@ -19,6 +21,16 @@ DISCLOSURE_ANNEX_TABLES = [
     "label_distribution",
     "profile",
 ]
+
+
+# The documents of the programme (relaudit.sections): the one per system is the
+# briefing pack, the national one the annex. Section ids are checked now, before
+# any job runs.
+DOCUMENTS = {document["scope"]: document for document in config["documents"].values()}
+for _name, _document in config["documents"].items():
+    check_section_ids(
+        _document["scope"], _document["sections"], config.get("programme", "config"), _name
+    )
 
 
 # Every file under templates/ (Jinja templates, CSS, Typst, filters): a change
@@ -84,6 +96,9 @@ rule render_system:
         formats=FORMATS,
         engine=config["render"]["engine"],
         census_date=config["census_date"],
+        # The pack's template and sections (relaudit.sections), from the programme.
+        document=DOCUMENTS["system"],
+        programme=config.get("programme", "the run configuration"),
     script:
         "../scripts/render_system.py"
 
@@ -132,6 +147,9 @@ rule render_annex:
         formats=FORMATS,
         engine=config["render"]["engine"],
         census_date=config["census_date"],
+        # The annex's template and sections (relaudit.sections), from the programme.
+        document=DOCUMENTS["national"],
+        programme=config.get("programme", "the run configuration"),
     script:
         "../scripts/render_annex.py"
 

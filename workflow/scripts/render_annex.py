@@ -9,17 +9,9 @@ import logging
 import time
 from pathlib import Path
 
+from relaudit.annex import ANNEX_TABLES, annex_context, load_annex_tables
 from relaudit.config import load_systems
-from relaudit.document import (
-    ANNEX_TABLES,
-    TEMPLATE_DIR,
-    annex_context,
-    load_annex_tables,
-    load_figures,
-    render_and_record,
-    render_template,
-    write_qmd,
-)
+from relaudit.document import load_figures, render_and_record, render_template, write_qmd
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
 
@@ -38,8 +30,10 @@ def main() -> None:
         top_n=int(snakemake.params.top_n),
         census_date=str(snakemake.params.census_date),
         systems=load_systems(snakemake.input.systems_sheet, instrument.versions),
+        sections=snakemake.params.document["sections"],
+        source=str(snakemake.params.programme),
     )
-    write_qmd(render_template("annex.qmd.j2", context, TEMPLATE_DIR), qmd)
+    write_qmd(render_template(snakemake.params.document["template"], context), qmd)
     log.info("wrote %s in %.2f s", qmd, time.perf_counter() - start)
     info = render_and_record(
         qmd,

@@ -11,19 +11,11 @@ import time
 from pathlib import Path
 
 from relaudit.config import load_systems
-from relaudit.document import (
-    BRIEFING_TABLES,
-    TEMPLATE_DIR,
-    briefing_context,
-    load_figures,
-    load_tables,
-    render_and_record,
-    render_template,
-    write_qmd,
-)
+from relaudit.document import load_figures, render_and_record, render_template, write_qmd
 from relaudit.errors import run_job
 from relaudit.findings import load_enquiry_rules
 from relaudit.instrument import load_instrument
+from relaudit.pack import BRIEFING_TABLES, briefing_context, load_tables
 
 log = logging.getLogger("render_system")
 
@@ -45,8 +37,10 @@ def main() -> None:
         min_group_size=int(snakemake.params.min_group_size),
         top_n=int(snakemake.params.top_n),
         census_date=str(snakemake.params.census_date),
+        sections=snakemake.params.document["sections"],
+        source=str(snakemake.params.programme),
     )
-    write_qmd(render_template("briefing.qmd.j2", context, TEMPLATE_DIR), qmd)
+    write_qmd(render_template(snakemake.params.document["template"], context), qmd)
     log.info("wrote %s in %.2f s", qmd, time.perf_counter() - start)
     info = render_and_record(
         qmd,
