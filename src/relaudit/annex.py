@@ -124,7 +124,7 @@ def _extremes(
 
 
 def group_sentences(breakdown: pd.DataFrame, instrument: Instrument, grouping: str) -> list[str]:
-    """'Relational value: highest X (2.95), lowest Y (2.60).' per framework."""
+    """'<Framework>: highest X (2.95), lowest Y (2.60).' per framework."""
     sentences = []
     try:
         question = instrument.question(grouping)

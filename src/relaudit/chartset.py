@@ -281,7 +281,7 @@ REGISTRY: tuple[ChartDeclaration, ...] = (
         scope=NATIONAL,
         tables=("breakdown_labels",),
         draw=f"{_F}.groups:statement_set_labels",
-        slot="item_by_group",
+        slot="{set}",
         caption="statement_set_labels",
         each="annex_statement_set",
     ),

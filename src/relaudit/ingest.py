@@ -332,9 +332,9 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     path = export.path
     cols = instrument.columns
     fixed = {
-        role: normalise_header(cols[role])
-        for role in ("response_id", "submitted", "started", "area")
-        if cols.get(role)
+        field: normalise_header(cols[field])
+        for field in ("response_id", "submitted", "started", "area")
+        if cols.get(field)
     }
     comment_prefix = normalise_header(cols["comment_prefix"])
     tick_keys: dict[str, tuple[str, Option]] = {}
@@ -375,9 +375,9 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
 
     for index, header in enumerate(export.header):
         key = normalise_header(header)
-        role = next((r for r, k in fixed.items() if k == key), None)
-        if role is not None:
-            claim(role, index, header)
+        field = next((r for r, k in fixed.items() if k == key), None)
+        if field is not None:
+            claim(field, index, header)
             continue
         item_id = instrument.resolve_header(header)
         if item_id is not None:

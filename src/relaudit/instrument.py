@@ -128,13 +128,19 @@ class RespondentQuestion:
     def single_choice(self) -> bool:
         return self.layout == SINGLE_CHOICE
 
-    def has_role(self, role: str) -> bool:
-        return role in self.roles
+    def has_role(self, use: str) -> bool:
+        """True when the question is used for `use` (one of QUESTION_ROLES)."""
+        return use in self.roles
 
     @property
     def reported_groups(self) -> list[str]:
-        """Groups in questionnaire order, then the derived ones."""
-        return [o.report_as for o in self.options] + [self.multiple, self.none]
+        """Groups in questionnaire order, then the derived ones.
+
+        A single-choice question cannot be answered twice, so it has no
+        ``multiple`` group.
+        """
+        derived = [self.none] if self.single_choice else [self.multiple, self.none]
+        return list(dict.fromkeys(o.report_as for o in self.options)) + derived
 
 
 @dataclass(frozen=True)
@@ -177,7 +183,7 @@ class Scale:
 
     @property
     def positive_label(self) -> str:
-        """The lowest label that counts as positive (e.g. "Often true")."""
+        """The lowest label that counts as positive (the label at positive_threshold)."""
         positive = [
             (score, label) for label, score in self.labels if score >= self.positive_threshold
         ]
@@ -268,9 +274,9 @@ class Instrument:
                 return question
         raise KeyError(question_id)
 
-    def questions_with(self, role: str) -> list[RespondentQuestion]:
-        """The respondent questions used for `role`, in questionnaire order."""
-        return [q for q in self.questions if q.has_role(role)]
+    def questions_with(self, use: str) -> list[RespondentQuestion]:
+        """The respondent questions used for `use` (a role), in questionnaire order."""
+        return [q for q in self.questions if q.has_role(use)]
 
     def statement_set(self, set_id: str) -> StatementSet | None:
         """A statement set by id, or None when the instrument has none of that id."""

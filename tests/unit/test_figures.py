@@ -532,7 +532,7 @@ CQC_SLOTS = {
     "profile": "profile",
     "responses_by_system": "responses",
     "consistency": "consistency",
-    "proximity_commonality_by_org_type": "item_by_group",
+    "proximity_commonality_by_org_type": "proximity_commonality",
     "frameworks_by_tenure": "tenure",
     "frameworks_by_org_type": "org_type",
     "frameworks_by_role": "role",

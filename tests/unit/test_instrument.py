@@ -166,3 +166,28 @@ def test_second_instrument_loads():
     )
     assert second.resolve_header("We are treated as an equal partner.") is None
     assert second.question("provider_size").options[0].report_as == "Small"
+
+
+def test_single_choice_questions_have_no_multiple_group():
+    partners = load_instrument(ROOT / "tests/fixtures/programmes/partners/instrument.yaml")
+    service = partners.question("service")
+    assert service.single_choice
+    assert service.reported_groups == [
+        "Residential care",
+        "Home care",
+        "Supported living",
+        "Did not answer",
+    ]
+    cqc = load_instrument(ROOT / "config/instruments/cqc-relational-audit.yaml")
+    assert cqc.question("role").reported_groups[-2:] == ["Multiple", "Did not answer"]
+
+
+def test_roles_statement_sets_and_positive_label_come_from_the_yaml():
+    partners = load_instrument(ROOT / "tests/fixtures/programmes/partners/instrument.yaml")
+    assert [q.id for q in partners.questions_with("attribution")] == ["service"]
+    assert [q.id for q in partners.questions_with("profile")] == ["service", "size"]
+    assert partners.statement_set("responsiveness").items == ("replies_quickly", "clear_answers")
+    assert partners.statement_set("missing") is None
+    assert partners.scale.positive_label == "Good"
+    assert partners.scale.not_applicable == ("No contact", "0")
+    assert partners.frameworks[0].label_name == "Working"

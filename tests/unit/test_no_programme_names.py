@@ -37,7 +37,9 @@ def programme_names() -> tuple[set[str], set[str]]:
     names.update(fw["id"] for fw in data["frameworks"])
     names.update(fw["name"] for fw in data["frameworks"])
     for fw in data["frameworks"]:
-        names.update(fw["groupings"])
+        # Grouping ids (attribute, dimension, domain) name a framework's structure,
+        # and "domain" is relaudit's own word for a grid-less framework's levels;
+        # the levels themselves are the programme's.
         for levels in fw["groupings"].values():
             names.update(levels)
     for question in data["respondent_questions"]:
