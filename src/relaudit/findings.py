@@ -22,11 +22,10 @@ import pandas as pd
 import yaml
 
 from relaudit.errors import ConfigError
+from relaudit.resources import schema_path
 from relaudit.yamlio import load_yaml
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "enquiry_rules.schema.yaml"
-)
+SCHEMA_PATH = schema_path("enquiry_rules.schema.yaml")
 
 # Groups derived by ingest rather than chosen by the respondent: a gap
 # involving them says nothing a review team can act on.

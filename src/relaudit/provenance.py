@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import relaudit
+from relaudit.resources import report_dir
 
 CODE_FOLDERS = ("src", "workflow", "templates")
 # Build by-products that are not code.
 SKIPPED_PARTS = frozenset({"__pycache__", ".snakemake", ".pytest_cache", ".ruff_cache"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 CHUNK = 1 << 20
-REPORT_FIGURE_CAPTIONS = Path(__file__).resolve().parents[2] / "workflow" / "report" / "figures"
+REPORT_FIGURE_CAPTIONS = report_dir() / "figures"
 _LOCK_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*==")
 
 
