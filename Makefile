@@ -62,7 +62,7 @@ bench: setup
 
 demo-data: setup
 	rm -rf data/raw
-	$(BIN)/python -m relaudit.demo --out data/raw --seed 2018
+	PYTHONPATH=dev $(BIN)/python -m relaudit_dev.demo --out data/raw --seed 2018
 
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

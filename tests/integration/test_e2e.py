@@ -23,8 +23,8 @@ import pytest
 from known_answers import CENSUS_COUNTS
 from pipeline import run_snakemake
 
-from relaudit.demo import PERSONAL_DETAILS
 from relaudit.document import ANNEX_SECTIONS, BRIEFING_SECTIONS
+from relaudit_dev.demo import PERSONAL_DETAILS
 
 pytestmark = pytest.mark.e2e
 

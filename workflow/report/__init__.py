@@ -1,1 +1,1 @@
-"""relaudit.report: the Snakemake report captions, shipped as package data (see relaudit.resources)."""
+"""relaudit.report: the Snakemake report captions, package data (see relaudit.resources)."""
