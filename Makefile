@@ -15,11 +15,14 @@ export SOURCE_DATE_EPOCH := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup report test audit lint format bench demo-data lock clean help
+.PHONY: setup report test test-unit test-integration test-backtests audit lint format bench demo-data lock clean help
 
 help:
 	@echo "make report     set up .venv/ and build every pack and the annex from data/raw"
 	@echo "make test       set up .venv/ and run the whole test suite"
+	@echo "make test-unit         only tests/unit (functions and modules on small inputs)"
+	@echo "make test-integration  only tests/integration (Snakemake runs, documents, browsers)"
+	@echo "make test-backtests    only tests/backtests (the demo build against the published figures)"
 	@echo "make audit      build, then write the Snakemake report results/report.html"
 	@echo "make lint       ruff, snakefmt and snakemake --lint"
 	@echo "make bench      run the benchmarks (writes benchmarks/RESULTS.md)"
@@ -37,10 +40,14 @@ setup: $(STAMP)
 report: setup
 	$(BIN)/snakemake --cores $(CORES)
 
-# pytest exits 5 when it collects no tests: treat that as a failure.
-test: setup
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
-	  if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; exit 1; fi; \
+# pytest exits 5 when it collects no tests: treat that as a failure. The
+# test-* targets select one kind of test by its marker (set by tests/conftest.py).
+test-unit: PYTEST_MARK := unit
+test-integration: PYTEST_MARK := integration
+test-backtests: PYTEST_MARK := backtest
+test test-unit test-integration test-backtests: setup
+	@$(BIN)/python -m pytest $(if $(PYTEST_MARK),-m $(PYTEST_MARK)) $(PYTEST_ARGS); status=$$?; \
+	  if [ $$status -eq 5 ]; then echo "make $@: no tests were collected" >&2; exit 1; fi; \
 	  exit $$status
 
 audit: report
@@ -62,7 +69,7 @@ bench: setup
 
 demo-data: setup
 	rm -rf data/raw
-	$(BIN)/python -m relaudit.demo --out data/raw --seed 2018
+	PYTHONPATH=dev $(BIN)/python -m relaudit_dev.demo --out data/raw --seed 2018
 
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -19,10 +19,9 @@ import jsonschema
 
 from relaudit.cutoffs import end_of_day
 from relaudit.errors import ConfigError
+from relaudit.resources import load_schema
 from relaudit.yamlio import load_yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = REPO_ROOT / "workflow" / "schemas"
 SYSTEM_COLUMNS = (
     "system_id",
     "name",
@@ -69,8 +68,7 @@ class System:
 
 
 def _load_schema(name: str) -> dict[str, Any]:
-    with (SCHEMA_DIR / name).open(encoding="utf-8") as handle:
-        return load_yaml(handle)
+    return load_schema(name)
 
 
 def _stringify_dates(value: Any) -> Any:

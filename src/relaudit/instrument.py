@@ -19,11 +19,10 @@ import jsonschema
 import yaml
 
 from relaudit.errors import ConfigError
+from relaudit.resources import schema_path
 from relaudit.yamlio import load_yaml
 
-SCHEMA_PATH = (
-    Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "instrument.schema.yaml"
-)
+SCHEMA_PATH = schema_path("instrument.schema.yaml")
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
 _LEADING_STAR = re.compile(r"^\s*\*+\s*")

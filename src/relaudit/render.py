@@ -2,11 +2,14 @@
 
 Two engines sit behind :func:`render_document`:
 
-* ``quarto``: ``quarto render`` when Quarto is on PATH;
-* ``pandoc``: the pandoc binary shipped by ``pypandoc-binary`` for HTML and
-  DOCX, and pandoc's Typst writer compiled by the ``typst`` package for PDF.
+* ``pandoc`` (the default): the pandoc binary shipped by ``pypandoc-binary``
+  for HTML and DOCX, and pandoc's Typst writer compiled by the ``typst``
+  package for PDF;
+* ``quarto``: ``quarto render``; Quarto must be on PATH.
 
-``auto`` picks Quarto when it is installed, otherwise pandoc. Both engines get
+The engine is an explicit setting (``render.engine`` in the config): the same
+inputs never give a different document because Quarto happens to be
+installed, and asking for Quarto where it is missing is an error. Both engines get
 the same options: the project stylesheet and templates, a table of contents,
 self-contained HTML, and a markdown reader with every raw-passthrough extension
 turned off (comments are escaped before they reach the ``.qmd``; this is a
@@ -23,10 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from relaudit import resources
 from relaudit.errors import RelauditError
 from relaudit.fonts import typst_font_options
 
-ENGINES = ("quarto", "pandoc")
+ENGINES = ("pandoc", "quarto")
 FORMATS = ("html", "pdf", "docx")
 
 # Pandoc markdown without anything that could pass raw content, maths,
@@ -62,8 +66,8 @@ HTML_TEMPLATE = Path("html") / "relaudit.html"
 TYPST_TEMPLATE = Path("typst") / "relaudit.typ"
 LUA_FILTER = Path("filters") / "relaudit.lua"
 QUARTO_MISSING = (
-    "quarto is not installed (its installer downloads from outside; "
-    "the embedded pandoc engine is used here)"
+    "render.engine is quarto, but quarto is not on PATH: install Quarto, "
+    "or set render.engine: pandoc (the embedded pandoc and Typst)"
 )
 SUBPROCESS_TIMEOUT = 600
 
@@ -90,19 +94,17 @@ class RenderResult:
 
 
 def templates_dir() -> Path:
-    """The project's ``templates/`` folder (``RELAUDIT_TEMPLATES`` overrides it)."""
+    """The package's templates (``RELAUDIT_TEMPLATES`` overrides them)."""
     override = os.environ.get("RELAUDIT_TEMPLATES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[2] / "templates"
+    return resources.templates_dir()
 
 
 def choose_engine(requested: str) -> str:
-    """Resolve ``auto`` to ``quarto`` when it is on PATH, else ``pandoc``."""
-    if requested == "auto":
-        return "quarto" if shutil.which("quarto") else "pandoc"
+    """Check the configured engine: ``pandoc`` or ``quarto``, never guessed from PATH."""
     if requested not in ENGINES:
-        raise RenderError(f"unknown render engine {requested!r}: use auto, quarto or pandoc")
+        raise RenderError(f"unknown render engine {requested!r}: use pandoc or quarto")
     return requested
 
 
@@ -360,7 +362,7 @@ def _render_quarto(
 def render_document(
     qmd: Path,
     formats: Sequence[str],
-    engine: str = "auto",
+    engine: str = "pandoc",
     *,
     running_header: str,
     output_stem: str | None = None,

@@ -24,7 +24,6 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from relaudit.config import SCHEMA_DIR
 from relaudit.errors import ConfigError
 from relaudit.escape import (
     escape_html,
@@ -36,6 +35,7 @@ from relaudit.escape import (
 )
 from relaudit.instrument import Instrument
 from relaudit.io import FORMULA_TRIGGERS
+from relaudit.resources import load_schema
 from relaudit.suppress import suppress
 from relaudit.yamlio import load_yaml
 
@@ -355,7 +355,7 @@ def _compile_exclude(entry: Mapping[str, Any]) -> re.Pattern[str] | None:
 
 
 def _load_schema(name: str) -> dict[str, Any]:
-    return load_yaml((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    return load_schema(name)
 
 
 def parse_lexicon(

@@ -23,9 +23,9 @@ import pytest
 from known_answers import CENSUS_COUNTS
 from pipeline import run_snakemake
 
-from relaudit.demo import PERSONAL_DETAILS
 from relaudit.sections import headings
 from relaudit.yamlio import load_yaml
+from relaudit_dev.demo import PERSONAL_DETAILS
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""Tests of the demo data generator (relaudit.demo) and of the committed demo data.
+"""Tests of the demo data generator (relaudit_dev.demo) and of the committed demo data.
 
 The committed data in data/raw is read with a deliberately simple reader written
 here (csv module + openpyxl, own header normalisation and label mapping), not
@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 import yaml
 
-from relaudit import demo
+from relaudit_dev import demo
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"

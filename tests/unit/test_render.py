@@ -2,7 +2,8 @@
 
 The sample document (tests/fixtures/render/sample.qmd) is rendered for real
 with the embedded pandoc + Typst engine; Quarto is checked through its command
-line (it is not installed here) and for real when it is on PATH.
+line (mocked: it is not installed here) and for real when it is on PATH. The
+engine is always the configured one, whatever is installed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import pytest
 
 from relaudit import render
 from relaudit.render import (
-    QUARTO_MISSING,
     READER,
     RenderError,
     RenderResult,
@@ -39,6 +39,10 @@ _spec.loader.exec_module(build_sample)
 HEADER = "Sample Valley"
 A4_POINTS = (595.28, 841.89)
 PDF_SIDE_MARGIN = 2 / 2.54 * 72  # 2 cm, as in templates/typst/relaudit.typ
+QUARTO_NOT_ON_PATH = (
+    "Quarto is not on PATH (its installer downloads from outside, so it is not installed "
+    "here): the Quarto engine is checked through its mocked command lines only"
+)
 needs_pdftotext = pytest.mark.skipif(
     shutil.which("pdftotext") is None,
     reason="pdftotext (poppler-utils) is not installed, so PDF text cannot be checked",
@@ -59,15 +63,41 @@ def pdf_text(pdf: Path, *args: str) -> str:
 # --- engine choice and command lines -----------------------------------------
 
 
-def test_auto_picks_quarto_only_when_it_is_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render.shutil, "which", lambda name: "/opt/quarto/bin/quarto")
-    assert choose_engine("auto") == "quarto"
-    monkeypatch.setattr(render.shutil, "which", lambda name: None)
-    assert choose_engine("auto") == "pandoc"
-    assert choose_engine("quarto") == "quarto"
+@pytest.mark.parametrize("quarto_on_path", [True, False])
+def test_the_engine_is_the_configured_one(
+    monkeypatch: pytest.MonkeyPatch, quarto_on_path: bool
+) -> None:
+    found = "/opt/quarto/bin/quarto" if quarto_on_path else None
+    monkeypatch.setattr(render.shutil, "which", lambda name: found)
     assert choose_engine("pandoc") == "pandoc"
-    with pytest.raises(RenderError, match="unknown render engine"):
-        choose_engine("latex")
+    assert choose_engine("quarto") == "quarto"
+    for other in ("auto", "latex", ""):
+        with pytest.raises(RenderError, match=r"unknown render engine .*use pandoc or quarto"):
+            choose_engine(other)
+
+
+def test_pandoc_is_used_even_when_quarto_is_installed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Quarto on PATH changes nothing: the pandoc engine renders, and the default is pandoc."""
+    real_which = shutil.which
+    asked: list[str] = []
+
+    def which(name: str, *args: object, **kwargs: object) -> str | None:
+        asked.append(name)
+        return "/opt/quarto/bin/quarto" if name == "quarto" else real_which(name, *args, **kwargs)
+
+    monkeypatch.setattr(render.shutil, "which", which)
+    qmd = tmp_path / "x.qmd"
+    qmd.write_text("# x\n\nSome text.\n", encoding="utf-8")
+    for result in (
+        render_document(qmd, ["html"], "pandoc", running_header="x"),
+        render_document(qmd, ["html"], running_header="x", output_stem="default"),
+    ):
+        assert result.engine == "pandoc"
+        assert result.engine_version.startswith("pandoc ")
+        assert result.outputs["html"].read_text(encoding="utf-8").count("<html") == 1
+    assert "quarto" not in asked
 
 
 def test_reader_turns_off_every_raw_passthrough() -> None:
@@ -84,7 +114,7 @@ def test_unknown_format_is_refused(tmp_path: Path) -> None:
 
 
 def test_quarto_command_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """With Quarto on PATH, `auto` runs `quarto render` once per format, beside the qmd."""
+    """The quarto engine runs `quarto render` once per format, beside the qmd."""
     qmd = tmp_path / "briefing.qmd"
     qmd.write_text("---\ntitle: t\n---\n\n# x\n", encoding="utf-8")
     calls: list[tuple[list[str], dict]] = []
@@ -99,7 +129,7 @@ def test_quarto_command_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
 
     monkeypatch.setattr(render.shutil, "which", lambda name: "/opt/quarto/bin/quarto")
     monkeypatch.setattr(render.subprocess, "run", fake_run)
-    result = render_document(qmd, ["html", "pdf"], "auto", running_header="North & South")
+    result = render_document(qmd, ["html", "pdf"], "quarto", running_header="North & South")
 
     assert result.engine == "quarto"
     assert result.engine_version == "quarto 1.6.40"
@@ -142,11 +172,11 @@ def test_quarto_engine_without_quarto_says_why(
     qmd = tmp_path / "x.qmd"
     qmd.write_text("# x\n", encoding="utf-8")
     monkeypatch.setattr(render.shutil, "which", lambda name: None)
-    with pytest.raises(RenderError, match="quarto is not installed"):
+    with pytest.raises(RenderError, match=r"render\.engine is quarto, but quarto is not on PATH"):
         render_document(qmd, ["html"], "quarto", running_header="x")
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason=QUARTO_MISSING)
+@pytest.mark.skipif(shutil.which("quarto") is None, reason=QUARTO_NOT_ON_PATH)
 def test_quarto_renders_the_sample_for_real(tmp_path: Path) -> None:
     qmd = build_sample.make_sample(tmp_path)
     result = render_document(qmd, ["html", "pdf"], "quarto", running_header=HEADER)

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -154,29 +155,36 @@ def row(table, column, value):
 # t quantiles
 
 
+# Two-sided 95% critical values, t(0.975, df), from printed tables (e.g. NIST/SEMATECH
+# e-Handbook 1.3.6.7.2; Fisher & Yates); df = inf is the normal 1.960.
 @pytest.mark.parametrize(
     ("df", "expected"),
     [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571), (10, 2.228),
-     (30, 2.042), (100, 1.984), (1e6, 1.960), (math.inf, 1.960)],
+     (20, 2.086), (30, 2.042), (60, 2.000), (100, 1.984), (1e6, 1.960), (math.inf, 1.960)],
 )  # fmt: skip
 def test_t_quantile_matches_printed_tables(df, expected):
     assert score.t_quantile(0.975, df) == pytest.approx(expected, abs=5e-4)
 
 
 def test_t_quantile_other_levels_and_symmetry():
-    # t(0.995, 4) = 4.604 and t(0.95, 20) = 1.725 in printed tables.
+    # t(0.995, 4) = 4.604, t(0.95, 20) = 1.725 and t(0.99, 10) = 2.764 in printed tables.
     assert score.t_quantile(0.995, 4) == pytest.approx(4.604, abs=5e-4)
     assert score.t_quantile(0.95, 20) == pytest.approx(1.725, abs=5e-4)
+    assert score.t_quantile(0.99, 10) == pytest.approx(2.764, abs=5e-4)
     assert score.t_quantile(0.025, 10) == pytest.approx(-2.228, abs=5e-4)
     assert score.t_quantile(0.5, 7) == 0.0
-    # Fractional df lie between their integer neighbours.
+    # Fractional df (Welch) lie between their integer neighbours: t(0.975, 7) = 2.365, 8: 2.306.
     assert 2.306 < score.t_quantile(0.975, 7.5) < 2.365
+    # df 1 is the Cauchy distribution: t = tan(pi (p - 1/2)) exactly.
+    assert score.t_quantile(0.9, 1) == pytest.approx(math.tan(math.pi * 0.4), rel=1e-12)
 
 
-def test_t_cdf_inverts_quantile():
-    for df in (1.5, 3, 17.2, 250):
-        for p in (0.6, 0.9, 0.975, 0.999):
-            assert score.t_cdf(score.t_quantile(p, df), df) == pytest.approx(p, abs=1e-10)
+def test_t_critical_per_df_with_nan_where_undefined():
+    crit = score._t_critical(np.array([10.0, 0.0, np.nan, 2.0, -1.0, 10.0]))
+    assert crit[0] == pytest.approx(2.228, abs=5e-4)
+    assert crit[3] == pytest.approx(4.303, abs=5e-4)
+    assert crit[5] == crit[0]
+    assert np.isnan(crit[[1, 2, 4]]).all()
 
 
 def test_t_quantile_rejects_bad_arguments():

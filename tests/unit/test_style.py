@@ -6,6 +6,7 @@ Expected sizes are worked out by hand: a chart 7 in wide at 200 dpi is
 
 from __future__ import annotations
 
+import io
 import struct
 from pathlib import Path
 
@@ -77,3 +78,16 @@ def test_same_figure_same_bytes(tmp_path):
     second = save_figure(red_block_figure(), tmp_path / "b" / "block")
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
+
+
+def test_png_with_dpi_keeps_the_pixels(tmp_path):
+    """Only a chunk is added: the image data decode to the same pixels as before."""
+    _, png = save_figure(red_block_figure(1.0), tmp_path / "small")
+    with_dpi = png.read_bytes()
+    phys = 8 + 25  # signature + IHDR chunk, then the 21-byte pHYs chunk
+    without = with_dpi[:phys] + with_dpi[phys + 21 :]
+    assert b"pHYs" not in without
+    assert png_with_dpi(without, 200) == with_dpi
+    before, after = Image.open(io.BytesIO(without)), Image.open(io.BytesIO(with_dpi))
+    assert before.size == after.size and before.mode == after.mode
+    assert before.tobytes() == after.tobytes()

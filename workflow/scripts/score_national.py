@@ -1,4 +1,4 @@
-"""Snakemake adapter: score every kept response to the census (rule analyse_national)."""
+"""Snakemake adapter: score every kept response to the census (stage of rule analyse_national)."""
 
 import datetime as dt
 import logging

@@ -1,4 +1,4 @@
-"""Snakemake adapter: score one system's on-time responses (rule score_system)."""
+"""Snakemake adapter: score one system's on-time responses (score stage of rule analyse_system)."""
 
 import datetime as dt
 import logging

@@ -1,4 +1,4 @@
-"""Snakemake adapter: national quotes and text tables (rule text_national)."""
+"""Snakemake adapter: national quotes and text tables (stage of rule analyse_national)."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""Snakemake adapter: code one system's comments and choose its quotes (rule text_system)."""
+"""Snakemake adapter: code one system's comments and pick quotes (stage of rule analyse_system)."""
 
 import logging
 

@@ -4,7 +4,7 @@ The real responses are confidential, so the project ships generated exports in
 the input contract's format (one folder of exports per system). The generator:
 
 * reproduces the exact census counts per system (kept responses and comments)
-  from ``data/demo_calibration.yaml``;
+  from ``data/demo_calibration.yaml`` (beside this module);
 * draws scores from an ordinal model: a respondent's latent level plus
   statement, system and group effects plus noise, cut into the six labels;
   each system's statement means are tuned to targets that put the national
@@ -17,8 +17,10 @@ the input contract's format (one folder of exports per system). The generator:
   holding fictional personal details (:data:`PERSONAL_DETAILS`) and hostile
   payloads (:data:`HOSTILE_PAYLOADS`) that later stages must redact or escape.
 
-Run ``python -m relaudit.demo --out data/raw --seed 2018``. Same seed, same
-bytes.
+Run ``PYTHONPATH=dev python -m relaudit_dev.demo --out data/raw --seed 2018``
+(``make demo-data``). Same seed, same bytes. This is a development module,
+outside the runtime package: it necessarily names the relational audit's items
+and groups.
 """
 
 from __future__ import annotations
@@ -1107,7 +1109,7 @@ def generate(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m relaudit.demo", description="Generate demo survey exports."
+        prog="python -m relaudit_dev.demo", description="Generate demo survey exports."
     )
     parser.add_argument("--out", type=Path, default=Path("data/raw"))
     parser.add_argument("--seed", type=int, default=2018)
@@ -1129,7 +1131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     existing = sorted(p for p in args.out.glob("*/*") if p.suffix in (".csv", ".xlsx"))
     if existing and not args.overwrite:
         sys.stderr.write(
-            f"relaudit.demo: {args.out} already holds exports ({existing[0]}). "
+            f"relaudit_dev.demo: {args.out} already holds exports ({existing[0]}). "
             "Fix: remove the folder first or pass --overwrite.\n"
         )
         return 1
@@ -1140,7 +1142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.sheet:
         write_sheet(systems, args.sheet)
     sys.stderr.write(
-        f"relaudit.demo: wrote {len(written)} files for {len(systems)} systems "
+        f"relaudit_dev.demo: wrote {len(written)} files for {len(systems)} systems "
         f"in {time.perf_counter() - began:.1f}s\n"
     )
     return 0

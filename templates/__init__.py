@@ -1,0 +1,1 @@
+"""relaudit.templates: the document templates, shipped as package data (see relaudit.resources)."""

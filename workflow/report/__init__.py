@@ -1,0 +1,1 @@
+"""relaudit.report: the Snakemake report captions, package data (see relaudit.resources)."""
