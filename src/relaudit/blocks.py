@@ -15,7 +15,7 @@ import pandas as pd
 
 from relaudit import labels as lbl
 from relaudit.instrument import Instrument, StatementSet
-from relaudit.io import FORMULA_TRIGGERS, read_csv
+from relaudit.io import read_csv, read_parquet
 from relaudit.markdown import (
     DASH,
     Markdown,
@@ -48,22 +48,15 @@ QUARANTINE_REASONS = {
 # --- reading tables -----------------------------------------------------------
 
 
-def _unneutralise(value: Any) -> Any:
-    """Undo write_csv's formula guard for display (the text is escaped anyway)."""
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_TRIGGERS:
-        return value[1:]
-    return value
-
-
 def load_table(path: str | Path | None, columns: Sequence[str] = ()) -> pd.DataFrame:
-    """Read a pipeline CSV; a missing or empty file gives an empty table."""
+    """Read a stage's Parquet table (typed, text as written; relaudit.tables), or an
+    audit CSV of counts and reason codes. A missing or empty file gives an empty table.
+    """
     if path is None or not Path(path).exists() or Path(path).stat().st_size == 0:
         return pd.DataFrame(columns=list(columns))
-    frame = read_csv(path)
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(_unneutralise)
-    return frame
+    if Path(path).suffix == ".parquet":
+        return read_parquet(path)
+    return read_csv(path)
 
 
 def load_tables(
@@ -74,7 +67,8 @@ def load_tables(
 
 
 def is_suppressed(value: Any) -> bool:
-    return str(value).strip().lower() in ("true", "1", "yes")
+    """A row's `suppressed` flag (a bool in every typed table)."""
+    return bool(value)
 
 
 def one_row(frame: pd.DataFrame) -> dict[str, Any]:

@@ -49,10 +49,8 @@ def shown(frame: pd.DataFrame) -> pd.Series:
     """True for rows whose numbers are published."""
     if SUPPRESSED not in frame.columns:
         return pd.Series(True, index=frame.index)
-    flag = frame[SUPPRESSED]
-    if flag.dtype != bool:
-        flag = flag.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
-    return ~flag.astype(bool)
+    # Every table reaches here typed (relaudit.tables), so the flag is a bool.
+    return ~frame[SUPPRESSED].astype(bool)
 
 
 def exposed(remainder: float | np.ndarray, min_group_size: int) -> bool | np.ndarray:

@@ -154,8 +154,8 @@ def group_gaps(
 
 
 def _as_bool(series: pd.Series) -> pd.Series:
-    """`suppressed` read from CSV may be bool or the strings True/False."""
-    return series.map(lambda v: str(v).strip().lower() in ("true", "1", "yes"))
+    """`suppressed` as a boolean mask (a bool column in every typed table)."""
+    return series.astype(bool)
 
 
 def groups_below(group_scores: pd.DataFrame, grouping: str, threshold: float) -> pd.DataFrame:

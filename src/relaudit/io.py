@@ -27,6 +27,13 @@ def neutralise_cell(value: Any) -> Any:
     return value
 
 
+def unneutralise_cell(value: Any) -> Any:
+    """Undo :func:`neutralise_cell` (for reading a published CSV back)."""
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_TRIGGERS:
+        return value[1:]
+    return value
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Return a copy whose text cells are safe to open in a spreadsheet."""
     out = frame.copy()

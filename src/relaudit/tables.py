@@ -23,7 +23,14 @@ from typing import Literal
 import pandas as pd
 
 from relaudit.errors import RelauditError
-from relaudit.io import read_parquet, write_csv, write_parquet
+from relaudit.io import (
+    FLOAT_FORMAT,
+    read_csv,
+    read_parquet,
+    unneutralise_cell,
+    write_csv,
+    write_parquet,
+)
 
 Dtype = Literal["str", "int", "count", "float", "bool", "datetime"]
 Tier = Literal["published", "audit", "stage"]
@@ -95,11 +102,12 @@ SCHEMAS: dict[str, Table] = {
         Table(
             "system/statement_scores",
             _columns(
-                "item_id:str framework:str n:count mean:float sd:float ci_low:float "
-                f"ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
+                "item_id:str framework:str n:count not_rated:count mean:float sd:float "
+                f"ci_low:float ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
             ),
             "published",
             "one row per statement, on-time responses only",
+            optional=frozenset({"not_rated"}),
         ),
         Table(
             "system/group_scores",
@@ -147,11 +155,12 @@ SCHEMAS: dict[str, Table] = {
         Table(
             "national/statement_scores",
             _columns(
-                "scope:str item_id:str framework:str n:count mean:float sd:float ci_low:float "
-                f"ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
+                "scope:str item_id:str framework:str n:count not_rated:count mean:float "
+                f"sd:float ci_low:float ci_high:float pct_positive:float rank:count {_SUPPRESSION}"
             ),
             "published",
             "one row per scope (national, or a system) and statement, to the census date",
+            optional=frozenset({"not_rated"}),
         ),
         Table(
             "national/group_scores",
@@ -251,9 +260,19 @@ def schema(name: str) -> Table:
         ) from exc
 
 
-def names(prefix: str) -> list[str]:
+def schema_for(scope: str, name: str) -> str:
+    """The schema name of a scope's table: its own, else the shared text table's."""
+    own = f"{scope}/{name}"
+    return own if own in SCHEMAS else f"text/{name}"
+
+
+def names(prefix: str, tier: Tier | None = None) -> list[str]:
     """Table names (without the prefix) declared under `prefix`, e.g. ``system``."""
-    return [n.split("/", 1)[1] for n in SCHEMAS if n.startswith(prefix + "/")]
+    return [
+        name.split("/", 1)[1]
+        for name, table in SCHEMAS.items()
+        if name.startswith(prefix + "/") and (tier is None or table.tier == tier)
+    ]
 
 
 def _cast(series: pd.Series, dtype: Dtype, table: str, column: str) -> pd.Series:
@@ -314,11 +333,71 @@ def read_stage(path: str | Path, table: Table | str) -> pd.DataFrame:
     return conform(frame, table, extra)
 
 
+def read_publication(path: str | Path, table: Table | str) -> pd.DataFrame:
+    """Read a published CSV back as its schema types, undoing the formula guard.
+
+    For the disclosure audit, which attacks exactly what was published; stages
+    read each other's Parquet instead (:func:`read_stage`).
+    """
+    table = schema(table) if isinstance(table, str) else table
+    frame = read_csv(path)
+    for column in frame.columns:
+        dtype = table.dtype(column)
+        if dtype == "str":
+            frame[column] = frame[column].map(unneutralise_cell)
+        elif dtype == "bool":
+            frame[column] = frame[column].map(_parse_bool)
+    declared = set(table.column_names)
+    extra = [c for c in frame.columns if c not in declared] if table.extra else []
+    return conform(frame, table, extra)
+
+
+def _parse_bool(value: object) -> bool:
+    """write_csv writes booleans as True and False."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text not in ("True", "False"):
+        raise TableError(f"{value!r} is not True or False. Fix: rebuild the table.")
+    return text == "True"
+
+
 def write_publication(
     frame: pd.DataFrame, path: str | Path, table: Table | str, extra_columns: Sequence[str] = ()
 ) -> Path:
     """Write a published table: spreadsheet-safe CSV (relaudit.io.write_csv)."""
     return write_csv(conform(frame, table, extra_columns), path)
+
+
+def write_table(
+    frame: pd.DataFrame,
+    name: str,
+    published: str | Path,
+    stage: str | Path | None,
+    extra_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Write one table both ways: the CSV people read, and the next stages' Parquet.
+
+    Returns the conformed table (what both files hold).
+    """
+    table = as_published(conform(frame, name, extra_columns))
+    write_csv(table, published)
+    if stage is not None:
+        write_parquet(table, stage)
+    return table
+
+
+def as_published(frame: pd.DataFrame) -> pd.DataFrame:
+    """Floats rounded as the published CSV writes them (6 significant figures).
+
+    The next stages then chart and write about exactly the numbers a reader
+    finds in the published table, not a more precise neighbour of them.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == "float64":
+            out[column] = [float(FLOAT_FORMAT % v) if v == v else v for v in out[column]]
+    return out
 
 
 def markdown_rows(tables: Iterable[Table]) -> list[str]:

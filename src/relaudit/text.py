@@ -34,7 +34,6 @@ from relaudit.escape import (
     strip_controls,
 )
 from relaudit.instrument import Instrument
-from relaudit.io import FORMULA_TRIGGERS
 from relaudit.resources import load_schema
 from relaudit.suppress import suppress
 from relaudit.yamlio import load_yaml
@@ -63,7 +62,6 @@ __all__ = [
     "quotable",
     "quote_text",
     "read_analyst_sheet",
-    "read_quotes",
     "redact",
     "safe_markdown",
     "statement_contexts",
@@ -568,27 +566,6 @@ _BULLET = re.compile(r"(?m)^[ \t]*[-*\u2022][ \t]+")
 def quote_text(text: str) -> str:
     """A comment as a one-paragraph quote: bullet markers gone, whitespace collapsed."""
     return " ".join(_BULLET.sub("", str(text)).split())
-
-
-def read_quotes(path: str | Path) -> pd.DataFrame:
-    """Read a ``quotes.csv`` for a document, undoing the CSV formula guard.
-
-    :func:`relaudit.io.write_csv` prefixes a cell starting with ``= + - @``
-    with an apostrophe for spreadsheets; a document shows the words as
-    written (escaped for its own format, e.g. with :func:`safe_markdown`).
-    """
-    frame = pd.read_csv(
-        path, dtype={"quote": str, "attribution": str, "comment_key": str}, keep_default_na=False
-    )
-    for column in ("quote", "attribution"):
-        frame[column] = frame[column].map(_unguard)
-    return frame
-
-
-def _unguard(cell: str) -> str:
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_TRIGGERS):
-        return cell[1:]
-    return cell
 
 
 def word_count(text: str) -> int:

@@ -15,24 +15,24 @@ SYSTEM_SCORE_STAGE = stage(
         "comparators": ["input", "comparators"],
         "instrument": ["input", "instrument"],
     },
-    outputs=SYSTEM_TABLES,
+    outputs=[*SYSTEM_TABLES, *stage_outputs("system", SYSTEM_TABLES)],
     params=["min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"],
 )
 SYSTEM_TEXT_STAGE = stage(
     "text_system.py",
     inputs={
         "responses": ["input", "responses"],
-        "scores": ["output", "statement_scores"],
+        "scores": ["output", "statement_scores_stage"],
         "instrument": ["input", "instrument"],
         "lexicon": ["input", "lexicon"],
         "coding_sheet": ["input", "coding_sheet"],
     },
-    outputs=[*SYSTEM_TEXT, "comments_coded"],
+    outputs=[*SYSTEM_TEXT, "comments_coded", *stage_outputs("system", TEXT_TABLES)],
     params=["min_group_size", "quotes_per_context", "top_n"],
 )
 SYSTEM_FIGURES_STAGE = stage(
     "figures.py",
-    inputs={name: ["output", name] for name in chart_tables(SYSTEM)}
+    inputs={name: ["output", f"{name}_stage"] for name in chart_tables(SYSTEM)}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
     params=["scope", "min_group_size", "top_n", "names"],
@@ -53,6 +53,8 @@ rule analyse_system:
         ],
     output:
         **{name: table_output("system", name) for name in SYSTEM_TABLES},
+        # What the figures stage and the render read (relaudit.tables).
+        **stage_outputs("system", [*SYSTEM_TABLES, *TEXT_TABLES]),
         **{name: f"{R}/systems/{{sid}}/text/{name}.csv" for name in SYSTEM_TEXT},
         comments_coded=f"{R}/systems/{{sid}}/text/comments_coded.parquet",
         figures_json=f"{R}/systems/{{sid}}/figures/figures.json",
@@ -91,24 +93,24 @@ NATIONAL_SCORE_STAGE = stage(
         "pack_statements": ["input", "pack_statements"],
         "pack_breakdowns": ["input", "pack_breakdowns"],
     },
-    outputs=[*NATIONAL_TABLES, "scope_basis"],
+    outputs=[*NATIONAL_TABLES, *stage_outputs("national", NATIONAL_TABLES), "scope_basis"],
     params=["min_group_size", "census_date", "system_ids"],
 )
 NATIONAL_TEXT_STAGE = stage(
     "text_national.py",
     inputs={
         "responses": ["input", "responses"],
-        "scores": ["output", "statement_scores"],
+        "scores": ["output", "statement_scores_stage"],
         "systems": ["input", "systems"],
         "instrument": ["input", "instrument"],
         "lexicon": ["input", "lexicon"],
     },
-    outputs=NATIONAL_TEXT,
+    outputs=[*NATIONAL_TEXT, *stage_outputs("national", TEXT_TABLES)],
     params=["system_ids", "coding_sheets", "min_group_size", "quotes_per_context", "top_n"],
 )
 NATIONAL_FIGURES_STAGE = stage(
     "figures.py",
-    inputs={name: ["output", name] for name in chart_tables(NATIONAL)}
+    inputs={name: ["output", f"{name}_stage"] for name in chart_tables(NATIONAL)}
     | {"instrument": ["input", "instrument"]},
     outputs=["figures_json"],
     params=["scope", "min_group_size", "top_n", "groupings", "names"],
@@ -120,8 +122,8 @@ rule analyse_national:
         responses=all_clean_parquets(),
         # The packs' published breakdowns: a national cell that, less the
         # packs, would leave a small group is hidden (docs/disclosure.md).
-        pack_statements=expand(f"{R}/systems/{{sid}}/tables/statement_scores.csv", sid=SYSTEM_IDS),
-        pack_breakdowns=expand(f"{R}/systems/{{sid}}/tables/breakdown_scores.csv", sid=SYSTEM_IDS),
+        pack_statements=expand(stage_table("system", "statement_scores"), sid=SYSTEM_IDS),
+        pack_breakdowns=expand(stage_table("system", "breakdown_scores"), sid=SYSTEM_IDS),
         coding_sheets=all_coding_sheets(),
         systems=config["systems_sheet"],
         instrument=config["instrument"],
@@ -133,6 +135,7 @@ rule analyse_national:
         ],
     output:
         **{name: table_output("national", name) for name in NATIONAL_TABLES},
+        **stage_outputs("national", [*NATIONAL_TABLES, *TEXT_TABLES]),
         **{name: f"{R}/national/text/{name}.csv" for name in NATIONAL_TEXT},
         # Audit tier: which responses each national scope counts.
         scope_basis=f"{R}/national/audit/scope_basis.csv",

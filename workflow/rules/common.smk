@@ -13,6 +13,7 @@ from relaudit.errors import RelauditError
 import relaudit.jobserver
 from relaudit.ingest import discover_exports
 from relaudit.instrument import load_instrument
+from relaudit.tables import names as table_names
 from relaudit.chartset import NATIONAL, SYSTEM, chart_tables, national_groupings, plan_charts
 
 
@@ -119,30 +120,26 @@ def national_figures():
     return [f"{R}/national/figures/figures.json"] + files
 
 
-# Table names (see docs/dataflow.md).
-SYSTEM_TABLES = [
-    "statement_scores",
-    "group_scores",
-    "label_distribution",
-    "comparator",
-    "comparator_summary",
-    "breakdown_scores",
-    "profile",
-]
-NATIONAL_TABLES = [
-    "statement_scores",
-    "group_scores",
-    "response_summary",
-    "label_distribution",
-    "breakdown_scores",
-    "breakdown_labels",
-    "consistency",
-    "profile",
-]
+# Table names: the published tables of each scope's schemas (relaudit.tables).
+SYSTEM_TABLES = table_names("system", "published")
+NATIONAL_TABLES = table_names("national", "published")
+# Text tables the render reads as Parquet (their CSVs are audit tier).
+TEXT_TABLES = table_names("text")
 SYSTEM_TEXT = ["coding_sheet", "quotes", "theme_counts", "comment_rates"]
 NATIONAL_TEXT = ["quotes", "theme_counts", "comment_rates"]
 # The first system reviewed had no earlier systems to compare with.
 WITHOUT_COMPARATOR = without_comparator(SYSTEMS)
+
+
+def stage_table(scope, name):
+    """The Parquet copy of a table that the next stages read (relaudit.tables)."""
+    folder = f"{R}/systems/{{sid}}" if scope == "system" else f"{R}/national"
+    return f"{folder}/stage/{name}.parquet"
+
+
+def stage_outputs(scope, names):
+    """{name_stage: path} for each table, the outputs the next stages read."""
+    return {f"{name}_stage": stage_table(scope, name) for name in names}
 
 
 def table_output(scope, name):

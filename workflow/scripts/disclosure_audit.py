@@ -11,7 +11,8 @@ import logging
 from relaudit.disclosure import AnnexTables, PackTables, audit, quote_group_sizes, summary_lines
 from relaudit.errors import DisclosureError, run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_csv, read_parquet, write_csv
+from relaudit.io import read_parquet, write_csv
+from relaudit.tables import read_publication, schema_for
 
 log = logging.getLogger("disclosure_audit")
 PACK_TABLES = [
@@ -30,12 +31,22 @@ def main() -> None:
     k = int(params.min_group_size)
     packs = {
         sid: PackTables(
-            **{name: read_csv(inp[f"pack_{name}"][i]) for name in PACK_TABLES},
+            **{
+                name: read_publication(inp[f"pack_{name}"][i], schema_for("system", name))
+                for name in PACK_TABLES
+            },
             deadline=dt.date.fromisoformat(params.deadlines[sid]),
         )
         for i, sid in enumerate(sids)
     }
-    annex = AnnexTables(**{name: read_csv(inp[f"national_{name}"]) for name in ANNEX_TABLES})
+    # The published CSVs, read back as their schemas say: the audit attacks
+    # exactly what readers get.
+    annex = AnnexTables(
+        **{
+            name: read_publication(inp[f"national_{name}"], schema_for("national", name))
+            for name in ANNEX_TABLES
+        }
+    )
     coded = {sid: read_parquet(path) for sid, path in zip(sids, inp.comments_coded, strict=True)}
     responses = {sid: read_parquet(path) for sid, path in zip(sids, inp.responses, strict=True)}
     # Quotes are attributed by the instrument's attribution questions (the

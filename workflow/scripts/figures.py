@@ -14,7 +14,7 @@ from relaudit.chartset import plan_charts
 from relaudit.errors import run_job
 from relaudit.figures import draw_charts, save_charts
 from relaudit.instrument import load_instrument
-from relaudit.io import read_csv
+from relaudit.tables import read_stage, schema_for
 
 log = logging.getLogger("figures")
 
@@ -23,7 +23,9 @@ def main() -> None:
     start = time.perf_counter()
     instrument = load_instrument(snakemake.input.instrument)
     tables = {
-        name: read_csv(path) for name, path in snakemake.input.items() if name != "instrument"
+        name: read_stage(path, schema_for(snakemake.params.scope, name))
+        for name, path in snakemake.input.items()
+        if name != "instrument"
     }
     planned = plan_charts(snakemake.params.scope, instrument, snakemake.params.get("groupings"))
     names = [chart.name for chart in planned]

@@ -5,8 +5,9 @@ import logging
 
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_parquet, read_parquet_stack, write_csv
+from relaudit.io import read_parquet, read_parquet_stack
 from relaudit.score import concat_daily_sums, score_system
+from relaudit.tables import write_table
 
 log = logging.getLogger("score_system")
 
@@ -28,12 +29,14 @@ def main() -> None:
         },
         without_comparator=list(snakemake.params.without_comparator),
     )
+    outputs = snakemake.output.keys()
     for name, table in tables.items():
         # A per-target instrument's target_scores is written where the rule lists it.
-        if name in snakemake.output.keys():  # noqa: SIM118 (a Namedlist: `in` sees paths)
-            write_csv(table, snakemake.output[name])
-        else:
+        if name not in outputs:
             log.warning("%s: table %s has no output in the rule; not written", sid, name)
+            continue
+        stage = snakemake.output[f"{name}_stage"] if f"{name}_stage" in outputs else None
+        write_table(table, f"system/{name}", snakemake.output[name], stage)
     summary = tables["comparator_summary"].iloc[0]
     log.info(
         "%s: %d responses (%d on time); comparator %d responses from %d systems %s",

@@ -5,9 +5,12 @@ import logging
 from relaudit.config import load_systems
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_csv, read_parquet, write_csv
+from relaudit.io import read_parquet
+from relaudit.tables import read_stage, write_table
 from relaudit.text import code_comments, load_lexicon, national_text, read_analyst_sheet
 
+SCORES = "national/statement_scores"
+TEXT_TABLES = ("quotes", "theme_counts", "comment_rates")
 log = logging.getLogger("text_national")
 
 
@@ -30,7 +33,7 @@ def main() -> None:
         coded,
         responses,
         {sid: [systems[sid].name, *systems[sid].aliases] for sid in sids},
-        read_csv(snakemake.input.scores),
+        read_stage(snakemake.input.scores, SCORES),
         instrument,
         lexicon,
         min_group_size=int(snakemake.params.min_group_size),
@@ -38,9 +41,13 @@ def main() -> None:
         top_n=int(snakemake.params.top_n),
     )
     out = snakemake.output
-    write_csv(result.quotes, out.quotes)
-    write_csv(result.theme_counts, out.theme_counts)
-    write_csv(result.comment_rates, out.comment_rates)
+    write_table(result.quotes, "text/quotes", out.quotes, out.get("quotes_stage"))
+    write_table(
+        result.theme_counts, "text/theme_counts", out.theme_counts, out.get("theme_counts_stage")
+    )
+    write_table(
+        result.comment_rates, "text/comment_rates", out.comment_rates, out.comment_rates_stage
+    )
     log.info("national: %d comments, %d quotes", len(result.coded), len(result.quotes))
 
 

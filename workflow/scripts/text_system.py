@@ -4,9 +4,12 @@ import logging
 
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
-from relaudit.io import read_csv, read_parquet, write_csv, write_parquet
+from relaudit.io import read_parquet, write_csv, write_parquet
+from relaudit.tables import read_stage, write_table
 from relaudit.text import load_lexicon, read_analyst_sheet, system_text
 
+SCORES = "system/statement_scores"
+TEXT_TABLES = ("quotes", "theme_counts", "comment_rates")
 log = logging.getLogger("text_system")
 
 
@@ -17,7 +20,7 @@ def main() -> None:
     instrument = load_instrument(snakemake.input.instrument)
     result = system_text(
         read_parquet(snakemake.input.responses),
-        read_csv(snakemake.input.scores),
+        read_stage(snakemake.input.scores, SCORES),
         instrument,
         load_lexicon(snakemake.input.lexicon, instrument),
         analyst,
@@ -28,9 +31,13 @@ def main() -> None:
     out = snakemake.output
     write_csv(result.sheet, out.coding_sheet)
     write_parquet(result.coded, out.comments_coded)
-    write_csv(result.quotes, out.quotes)
-    write_csv(result.theme_counts, out.theme_counts)
-    write_csv(result.comment_rates, out.comment_rates)
+    write_table(result.quotes, "text/quotes", out.quotes, out.get("quotes_stage"))
+    write_table(
+        result.theme_counts, "text/theme_counts", out.theme_counts, out.get("theme_counts_stage")
+    )
+    write_table(
+        result.comment_rates, "text/comment_rates", out.comment_rates, out.comment_rates_stage
+    )
     log.info(
         "%s: %d comments, %d analyst-coded, %d quotes",
         sid,

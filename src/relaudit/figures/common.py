@@ -95,9 +95,8 @@ def _n_range(values: Iterable[float]) -> str:
 
 
 def _is_true(series: pd.Series) -> pd.Series:
-    if series.dtype == bool:
-        return series
-    return series.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    """A typed boolean column (relaudit.tables) as a boolean mask."""
+    return series.astype(bool)
 
 
 def _wrap(text: str, width: float) -> str:
