@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from relaudit.suppress import SUPPRESSED
+from relaudit.suppress import SUPPRESSED, protected
 
 ATTACK_COLUMNS = ["attack", "scope", "target", "cells_checked", "recovered", "smallest", "detail"]
 
@@ -54,9 +54,12 @@ def shown(frame: pd.DataFrame) -> pd.Series:
 
 
 def exposed(remainder: float | np.ndarray, min_group_size: int) -> bool | np.ndarray:
-    """A difference of 1 to k - 1 answers is a small group someone can work out."""
-    mass = np.round(np.asarray(remainder, dtype=float), 6)
-    out = (mass > 0) & (mass < min_group_size)
+    """A difference of 1 to k - 1 answers is a small group someone can work out.
+
+    The complement of relaudit.suppress.protected (the one rule), after rounding
+    away the float noise of subtracting published means times counts.
+    """
+    out = ~np.asarray(protected(np.round(np.asarray(remainder, dtype=float), 6), min_group_size))
     return bool(out) if out.ndim == 0 else out
 
 

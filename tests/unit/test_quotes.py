@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from relaudit.instrument import load_instrument
-from relaudit.io import write_csv
+from relaudit.tables import read_publication, read_stage, write_table
 from relaudit.text import (
     Context,
     choose_quotes,
@@ -19,7 +19,6 @@ from relaudit.text import (
     parse_lexicon,
     quotable,
     quote_text,
-    read_quotes,
     statement_contexts,
     system_text,
 )
@@ -287,7 +286,7 @@ def test_quote_text(text: str, expected: str) -> None:
     assert quote_text(text) == expected
 
 
-def test_read_quotes_undoes_the_spreadsheet_guard(tmp_path) -> None:
+def test_quotes_reach_the_next_stage_as_written_and_the_csv_guarded(tmp_path) -> None:
     quotes = pd.DataFrame(
         {
             "context_type": ["theme", "theme"],
@@ -298,9 +297,14 @@ def test_read_quotes_undoes_the_spreadsheet_guard(tmp_path) -> None:
             "comment_key": ["c000000000001", "c000000000002"],
         }
     )
-    path = write_csv(quotes, tmp_path / "quotes.csv")
-    assert path.read_text(encoding="utf-8").count("'=SUM") == 1
-    pd.testing.assert_frame_equal(read_quotes(path), quotes)
+    published, stage = tmp_path / "quotes.csv", tmp_path / "quotes.parquet"
+    write_table(quotes, "text/quotes", published, stage)
+    assert published.read_text(encoding="utf-8").count("'=SUM") == 1
+    pd.testing.assert_frame_equal(read_stage(stage, "text/quotes"), quotes, check_dtype=False)
+    # The disclosure audit reads what was published, guard undone once.
+    pd.testing.assert_frame_equal(
+        read_publication(published, "text/quotes"), quotes, check_dtype=False
+    )
 
 
 def test_written_sheet_carries_the_analyst_codes_forward() -> None:

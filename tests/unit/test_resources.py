@@ -30,7 +30,7 @@ def test_the_files_that_the_stages_read_are_there() -> None:
     templates = resources.templates_dir()
     for name in ("briefing.qmd.j2", "annex.qmd.j2", "css/relaudit.css", "typst/relaudit.typ"):
         assert (templates / name).is_file(), name
-    assert (resources.report_dir() / "figures" / "figure.rst").is_file()
+    assert (resources.report_dir() / "figures" / "heatmap.rst").is_file()
     assert resources.schema_path("instrument.schema.yaml").is_file()
 
 

@@ -5,7 +5,6 @@ from pathlib import Path
 from relaudit.sections import check_ids as check_section_ids
 
 # SYSTEM_TABLES and NATIONAL_TABLES come from common.smk.
-TEXT_TABLE_NAMES = ["quotes", "theme_counts", "comment_rates"]
 AUDIT_TABLE_NAMES = ["reconciliation", "quarantine", "cell_issues", "redaction", "disclosure"]
 DISCLOSURE_PACK_TABLES = [
     "statement_scores",
@@ -226,12 +225,15 @@ rule manifest:
             f"{R}/systems/{{sid}}/tables/{{name}}.csv", sid=SYSTEM_IDS, name=SYSTEM_TABLES
         )
         + expand(f"{R}/national/tables/{{name}}.csv", name=NATIONAL_TABLES),
-        text=expand(
-            f"{R}/systems/{{sid}}/text/{{name}}.csv", sid=SYSTEM_IDS, name=TEXT_TABLE_NAMES
-        )
-        + expand(f"{R}/national/text/{{name}}.csv", name=TEXT_TABLE_NAMES),
+        text=expand(f"{R}/systems/{{sid}}/text/{{name}}.csv", sid=SYSTEM_IDS, name=TEXT_TABLES)
+        + expand(f"{R}/national/text/{{name}}.csv", name=TEXT_TABLES),
         figures=expand(f"{R}/systems/{{sid}}/figures/figures.json", sid=SYSTEM_IDS)
         + [f"{R}/national/figures/figures.json"],
+        # The typed tables the stages handed each other (relaudit.tables).
+        stage=expand(
+            stage_table("system", "{name}"), sid=SYSTEM_IDS, name=[*SYSTEM_TABLES, *TEXT_TABLES]
+        )
+        + expand(stage_table("national", "{name}"), name=[*NATIONAL_TABLES, *TEXT_TABLES]),
     output:
         manifest=report(
             f"{R}/audit/manifest.json",
@@ -262,6 +264,15 @@ rule manifest:
             "templates",
             "lock_file",
         ],
-        output_kinds=["documents", "qmds", "render_info", "audit", "tables", "text", "figures"],
+        output_kinds=[
+            "documents",
+            "qmds",
+            "render_info",
+            "audit",
+            "tables",
+            "text",
+            "figures",
+            "stage",
+        ],
     script:
         "../scripts/manifest.py"
