@@ -24,30 +24,28 @@ from relaudit.document import Figure, place_figures
 from relaudit.instrument import Instrument
 from relaudit.markdown import Markdown, fmt_count, fmt_date, md_table, number_ranges
 from relaudit.sections import Placed, contexts, resolve, section
+from relaudit.tables import columns_by_name
 
-ANNEX_TABLES = {
-    "scope_basis": ["system_id", "responses", "late", "scope_basis", "scope_responses",
-                    "answers_left_out"],
-    "statement_scores": ["scope", "item_id", "framework", "n", "mean", "sd", "ci_low", "ci_high",
-                         "pct_positive", "rank"],
-    "group_scores": ["scope", "grouping", "group", "mean"],
-    "response_summary": ["system_id", "name", "review_order", "questionnaire_version", "sent_to",
-                         "responses", "free_text", "on_time", "late"],
-    "label_distribution": ["item_id", "label", "score", "n", "pct"],
-    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed",
-                         "suppression"],
-    "breakdown_labels": ["grouping", "group", "item_id", "label", "score", "n", "pct",
-                         "suppressed", "suppression"],
-    "consistency": ["item_id", "framework", "systems", "top5", "bottom5", "worst_in_framework"],
-    "profile": ["question", "group", "n", "pct", "suppressed", "suppression"],
-    "quotes": ["context_type", "context", "rank", "quote", "attribution", "comment_key"],
-    "theme_counts": ["theme", "label", "comments", "pct"],
-    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed",
-                      "suppression"],
-    "reconciliation": ["system_id", "rows_read", "kept_on_time", "kept_late", "quarantined",
-                       "duplicates"],
-    "quarantine": ["system_id", "source_file", "row_number", "response_id", "reason"],
-}  # fmt: skip
+# The document's input tables, with their declared columns (relaudit.tables).
+ANNEX_TABLES = columns_by_name(
+    "national",
+    [
+        "scope_basis",
+        "statement_scores",
+        "group_scores",
+        "response_summary",
+        "label_distribution",
+        "breakdown_scores",
+        "breakdown_labels",
+        "consistency",
+        "profile",
+        "quotes",
+        "theme_counts",
+        "comment_rates",
+        "reconciliation",
+        "quarantine",
+    ],
+)
 
 SCOPE = "national"
 

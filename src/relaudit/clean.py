@@ -32,6 +32,7 @@ from relaudit.ingest import (
     read_export,
 )
 from relaudit.instrument import Instrument, RespondentQuestion, normalise_label
+from relaudit.tables import schema
 
 DUPLICATE = "duplicate"
 # The input contract's order: when several apply, the first one is the reason.
@@ -69,15 +70,9 @@ def not_rated_columns(instrument: Instrument) -> list[str]:
     return [rating.not_rated_column for rating in instrument.rating_columns()]
 
 
-RECONCILIATION_COLUMNS = (
-    "system_id",
-    "rows_read",
-    "kept_on_time",
-    "kept_late",
-    "quarantined",
-    "duplicates",
-)
-QUARANTINE_COLUMNS = ("system_id", "source_file", "row_number", "response_id", "reason")
+# Declared once, in relaudit.tables.
+RECONCILIATION_COLUMNS = tuple(schema("audit/reconciliation").column_names)
+QUARANTINE_COLUMNS = tuple(schema("audit/quarantine").column_names)
 CELL_ISSUE_COLUMNS = (
     "system_id",
     "source_file",

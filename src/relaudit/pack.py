@@ -25,29 +25,26 @@ from relaudit.document import Figure, place_figures
 from relaudit.instrument import Instrument
 from relaudit.markdown import Markdown, as_int, blockquote, fmt_date, fmt_mean, fmt_signed, md_table
 from relaudit.sections import Placed, contexts, resolve, section
+from relaudit.tables import columns_by_name
 
-BRIEFING_TABLES = {
-    "statement_scores": [
-        "item_id", "framework", "n", "mean", "sd", "ci_low", "ci_high", "pct_positive", "rank"
+# The document's input tables, with their declared columns (relaudit.tables).
+BRIEFING_TABLES = columns_by_name(
+    "system",
+    [
+        "statement_scores",
+        "group_scores",
+        "label_distribution",
+        "comparator",
+        "comparator_summary",
+        "breakdown_scores",
+        "profile",
+        "quotes",
+        "theme_counts",
+        "comment_rates",
+        "reconciliation",
+        "quarantine",
     ],
-    "group_scores": ["grouping", "group", "mean"],
-    "label_distribution": ["item_id", "label", "score", "n", "pct"],
-    "comparator": [
-        "item_id", "n", "mean", "comparator_n", "comparator_mean", "diff",
-        "diff_ci_low", "diff_ci_high", "flag",
-    ],
-    "comparator_summary": ["systems", "n_systems", "responses", "cutoff", "note"],
-    "breakdown_scores": ["grouping", "group", "measure", "n", "mean", "pct_positive", "suppressed",
-                         "suppression"],
-    "profile": ["question", "group", "n", "pct", "suppressed", "suppression"],
-    "quotes": ["context_type", "context", "rank", "quote", "attribution", "comment_key"],
-    "theme_counts": ["theme", "label", "comments", "pct"],
-    "comment_rates": ["grouping", "group", "respondents", "comments", "pct", "suppressed",
-                      "suppression"],
-    "reconciliation": ["system_id", "rows_read", "kept_on_time", "kept_late", "quarantined",
-                       "duplicates"],
-    "quarantine": ["system_id", "source_file", "row_number", "response_id", "reason"],
-}  # fmt: skip
+)
 
 SCOPE = "system"
 

@@ -225,6 +225,21 @@ SCHEMAS: dict[str, Table] = {
             "which responses each national scope counts",
         ),
         Table(
+            "audit/reconciliation",
+            _columns(
+                "system_id:str rows_read:int kept_on_time:int kept_late:int quarantined:int "
+                "duplicates:int"
+            ),
+            "audit",
+            "per system: every row read is kept, quarantined or a duplicate",
+        ),
+        Table(
+            "audit/quarantine",
+            _columns("system_id:str source_file:str row_number:int response_id:str reason:str"),
+            "audit",
+            "one row per quarantined or duplicate row, with its reason",
+        ),
+        Table(
             "text/quotes",
             _columns(
                 "context_type:str context:str rank:int quote:str attribution:str comment_key:str"
@@ -261,9 +276,16 @@ def schema(name: str) -> Table:
 
 
 def schema_for(scope: str, name: str) -> str:
-    """The schema name of a scope's table: its own, else the shared text table's."""
-    own = f"{scope}/{name}"
-    return own if own in SCHEMAS else f"text/{name}"
+    """The schema name of a scope's table: its own, else the shared text or audit one."""
+    for candidate in (f"{scope}/{name}", f"text/{name}", f"audit/{name}"):
+        if candidate in SCHEMAS:
+            return candidate
+    raise TableError(f"no table {name!r} for scope {scope}. Fix: declare it in SCHEMAS.")
+
+
+def columns_by_name(scope: str, table_names: Iterable[str]) -> dict[str, list[str]]:
+    """{table: its declared columns} for a document's input tables."""
+    return {name: schema(schema_for(scope, name)).column_names for name in table_names}
 
 
 def names(prefix: str, tier: Tier | None = None) -> list[str]:
