@@ -116,6 +116,8 @@ class RespondentQuestion:
     none: str = "Did not answer"
     exclude_multiple: bool = False
     other_text_label: str | None = None
+    # The questionnaire versions that asked the free-text "other" box (empty: every one).
+    other_text_versions: tuple[str, ...] = ()
     layout: str = TICKS
     roles: tuple[str, ...] = DEFAULT_QUESTION_ROLES
 
@@ -152,6 +154,8 @@ class Framework:
     grid: tuple[str, str] | None = None
     short_name: str = ""
     description: str | None = None
+    # What each level (an attribute, a dimension, a domain ...) means, for readers.
+    definitions: dict[str, str] = field(default_factory=dict)
 
     @property
     def label_name(self) -> str:
@@ -357,6 +361,13 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
                 f"{where}: no wording for version(s) {missing}. Fix: add text for every version."
             )
     for fw in data["frameworks"]:
+        levels = {level for values in fw["groupings"].values() for level in values}
+        unknown = sorted(set(fw.get("definitions", {})) - levels)
+        if unknown:
+            raise ConfigError(
+                f"{source}: framework {fw['id']}: definitions of {unknown}, which no grouping "
+                f"declares. Fix: define only the levels of {sorted(fw['groupings'])}."
+            )
         grid = fw.get("grid")
         if not grid:
             continue
@@ -435,6 +446,7 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 none=q.get("none", "Did not answer"),
                 exclude_multiple=bool(q.get("exclude_multiple", False)),
                 other_text_label=other["label"] if other else None,
+                other_text_versions=tuple(other.get("versions", ())) if other else (),
                 layout=q.get("layout", TICKS),
                 roles=tuple(q.get("roles", DEFAULT_QUESTION_ROLES)),
             )
@@ -460,6 +472,10 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 grid=(fw["grid"]["rows"], fw["grid"]["columns"]) if fw.get("grid") else None,
                 short_name=fw.get("short_name", ""),
                 description=fw.get("description"),
+                definitions={
+                    str(level): " ".join(str(text).split())
+                    for level, text in fw.get("definitions", {}).items()
+                },
             )
             for fw in data["frameworks"]
         ),

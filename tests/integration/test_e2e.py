@@ -285,6 +285,38 @@ def test_annex_sections_in_html_and_pdf(demo_results):
         assert heading in pdf, heading
 
 
+# The annex's analysis and appendices (issue 20): each heading, and the one group's
+# count printed from the suppressed profile table.
+ANALYSIS_HEADINGS = [
+    "Definitions",
+    "Enablers and barriers",
+    "The voluntary, community and social enterprise sector",
+    "Communication: front line and senior staff",
+    "Appendix A: the statements",
+    "Appendix B: the questionnaire",
+]
+
+
+def test_annex_has_its_analysis_and_appendices(demo_results):
+    assert [h for h in ANNEX_HEADINGS if h in ANALYSIS_HEADINGS] == ANALYSIS_HEADINGS
+    html_text = (demo_results / "national/annex.html").read_text(encoding="utf-8")
+    pdf = re.sub(r"\s+", " ", pdf_text(demo_results / "national/annex.pdf"))
+    for heading in ANALYSIS_HEADINGS:
+        assert re.search(rf"<h[1-3][^>]*>[^<]*{re.escape(heading)}", html_text), heading
+        assert heading in pdf, heading
+    profile = pd.read_csv(demo_results / "national/tables/profile.csv")
+    (vcse,) = profile[(profile["question"] == "org_type") & (profile["group"] == "VCSE")].to_dict(
+        "records"
+    )
+    section = html_text.split("enterprise sector</h1>", 1)[1].split("<h1", 1)[0]
+    if not vcse["suppressed"]:
+        assert f"{int(vcse['n']):,} respondents" in section
+    assert "Small numbers." in section
+    # Definitions come from the instrument, the matrix from every version's wording.
+    assert "Multiplexity" in html_text
+    assert "Our buildings and physical spaces enable us to provide seamless care." in html_text
+
+
 def test_first_system_has_no_comparator(demo_results):
     comparator = pd.read_csv(demo_results / "systems/halton/tables/comparator.csv")
     assert set(comparator["flag"]) == {"no_comparator"}

@@ -83,3 +83,8 @@ def test_the_documents_speak_the_instrument(partner_results):
     assert "Main service" in html
     annex = (partner_results / "national/annex.html").read_text(encoding="utf-8")
     assert "Findings by main service" in annex
+    # The annex's analysis sections and appendices serve a second instrument too.
+    for heading in ["Definitions", "Enablers and barriers", "Supported living providers",
+                    "Appendix: the statements", "Appendix: the questionnaire"]:  # fmt: skip
+        assert heading in annex, heading
+    assert "How quickly and clearly a department answers providers." in annex

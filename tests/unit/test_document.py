@@ -47,16 +47,22 @@ BRIEFING_HEADINGS = [
 ANNEX_HEADINGS = [
     "Background",
     "The two frameworks",
+    "Definitions",
     "Overall scores",
     "Best and worst statements",
+    "Enablers and barriers",
     "Consistency across systems",
     "Themes from comments",
     "Findings by length of time",
     "Findings by organisation type",
+    "The voluntary, community and social enterprise sector",
     "Findings by role",
+    "Communication: front line and senior staff",
     "Methodology",
     "Limitations",
     "Responses by system",
+    "Appendix A: the statements",
+    "Appendix B: the questionnaire",
 ]
 
 HOSTILE = [
@@ -247,7 +253,12 @@ def render_briefing(
 
 
 def _headings(qmd: str) -> list[str]:
-    return [line[2:].strip() for line in qmd.splitlines() if line.startswith("# ")]
+    """Level-1 headings as a reader sees them (markdown escapes undone)."""
+    return [
+        re.sub(r"\\(.)", r"\1", line[2:].strip())
+        for line in qmd.splitlines()
+        if line.startswith("# ")
+    ]
 
 
 def test_briefing_has_every_section_in_order():

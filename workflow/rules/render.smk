@@ -122,6 +122,8 @@ rule render_annex:
         templates=TEMPLATE_FILES,
         instrument=config["instrument"],
         systems_sheet=config["systems_sheet"],
+        # How quotes are attributed: the annex's group sections find their quotes by it.
+        lexicon=config["lexicon"],
     output:
         qmd=f"{R}/national/annex.qmd",
         docs=[

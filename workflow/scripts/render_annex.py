@@ -14,6 +14,7 @@ from relaudit.config import load_systems
 from relaudit.document import load_figures, render_and_record, render_template, write_qmd
 from relaudit.errors import run_job
 from relaudit.instrument import load_instrument
+from relaudit.text import load_lexicon
 
 log = logging.getLogger("render_annex")
 
@@ -32,6 +33,7 @@ def main() -> None:
         systems=load_systems(snakemake.input.systems_sheet, instrument.versions),
         sections=snakemake.params.document["sections"],
         source=str(snakemake.params.programme),
+        lexicon=load_lexicon(snakemake.input.lexicon, instrument),
     )
     write_qmd(render_template(snakemake.params.document["template"], context), qmd)
     log.info("wrote %s in %.2f s", qmd, time.perf_counter() - start)
