@@ -9,7 +9,6 @@ findings, only in the table of responses.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from relaudit import blocks, score
+from relaudit import appendix, blocks, contrast
 from relaudit import findings as fnd
 from relaudit import labels as lbl
 from relaudit.config import System
 from relaudit.document import Figure, place_figures
 from relaudit.errors import ConfigError
-from relaudit.instrument import Instrument, StatementSet
+from relaudit.instrument import Instrument
 from relaudit.markdown import (
     Markdown,
     blockquote,
@@ -306,34 +305,12 @@ def common_context(data: AnnexData) -> dict[str, Any]:
 
 # Quotes a focus_group section shows unless its entry says `quotes`.
 FOCUS_QUOTES = 4
-# Statements a focus_group section lists on each side of the all-respondent mean.
-FOCUS_STATEMENTS = 5
 
 
 def commentary(placed: Placed) -> list[str]:
     """The authors' commentary of an entry (its `commentary` option), as paragraphs."""
     text = str(placed.options.get("commentary", "") or "")
     return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
-
-
-def plural(word: str) -> str:
-    """'attribute' -> 'attributes' (a grouping's name, for headings)."""
-    return word if word.endswith("s") else f"{word}s"
-
-
-def definition_blocks(instrument: Instrument) -> list[dict[str, Any]]:
-    """Per framework grouping, each level with its definition ('' when the instrument
-    gives none), in the instrument's order."""
-    return [
-        {
-            "heading": f"{plural(grouping).capitalize()} of {fw.name[:1].lower()}{fw.name[1:]}",
-            "levels": [
-                {"name": level, "definition": fw.definitions.get(level, "")} for level in levels
-            ],
-        }
-        for fw in instrument.frameworks
-        for grouping, levels in fw.groupings.items()
-    ]
 
 
 def statement_facts(scores: pd.DataFrame, instrument: Instrument, item_id: str) -> dict[str, Any]:
@@ -395,100 +372,10 @@ def enablers_and_barriers(
     return out
 
 
-def group_moments(
-    labels: pd.DataFrame, grouping: str, group: str, item_id: str
-) -> tuple[int, float, float] | None:
-    """n, mean and sample sd of one group's scores on one statement, from its answer
-    counts per score (breakdown_labels); None when hidden or unanswered."""
-    part = labels[
-        (labels["grouping"] == grouping)
-        & (labels["group"] == group)
-        & (labels["item_id"] == item_id)
-    ]
-    if part.empty or part["suppressed"].map(blocks.is_suppressed).any():
-        return None
-    counts = pd.to_numeric(part["n"], errors="coerce").fillna(0).to_numpy(dtype=float)
-    values = pd.to_numeric(part["score"], errors="coerce").to_numpy(dtype=float)
-    n = counts.sum()
-    if n < 1:
-        return None
-    mean = float((counts * values).sum() / n)
-    sd = math.sqrt(float((counts * (values - mean) ** 2).sum() / (n - 1))) if n > 1 else math.nan
-    return int(n), mean, sd
-
-
-def mean_interval(n: int, mean: float, sd: float) -> tuple[float, float]:
-    """95% t-interval of a mean (relaudit.score.add_interval; NaN when n < 2)."""
-    row = score.add_interval(pd.DataFrame({"n": [n], "mean": [mean], "sd": [sd]})).iloc[0]
-    return float(row["ci_low"]), float(row["ci_high"])
-
-
-def interval_flag(low: float, high: float, reference: float = 0.0) -> str:
-    """'lower' or 'higher' when the interval lies wholly on one side of `reference`."""
-    if math.isnan(low) or math.isnan(high):
-        return ""
-    if high < reference:
-        return "lower"
-    if low > reference:
-        return "higher"
-    return ""
-
-
-def _breakdown_row(
-    breakdown: pd.DataFrame, grouping: str, group: str, measure: str
-) -> dict[str, Any]:
-    return blocks.one_row(
-        breakdown[
-            (breakdown["grouping"] == grouping)
-            & (breakdown["group"] == group)
-            & (breakdown["measure"] == measure)
-        ]
-    )
-
-
-def _shown(row: Mapping[str, Any], column: str) -> bool:
-    return (
-        bool(row)
-        and not blocks.is_suppressed(row.get("suppressed"))
-        and not pd.isna(row.get(column))
-    )
-
-
 def _count_cell(row: Mapping[str, Any], column: str) -> Markdown:
-    if _shown(row, column):
+    if contrast.shown(row, column):
         return fmt_count(row[column])
     return hidden_mark(hidden_reason(row)) if row else Markdown("\u2014")
-
-
-def check_group(instrument: Instrument, grouping: str, group: str, where: str) -> None:
-    """A ConfigError unless `group` is a reported group of the respondent question."""
-    try:
-        question = instrument.question(grouping)
-    except KeyError:
-        raise ConfigError(
-            f"{where}: grouping {grouping!r} is not a respondent question. Fix: use one of "
-            f"{[q.id for q in instrument.questions]}."
-        ) from None
-    if group not in question.reported_groups:
-        raise ConfigError(
-            f"{where}: {group!r} is not a group of {grouping!r}. Fix: use one of "
-            f"{question.reported_groups}."
-        )
-
-
-def attributions_of(wording: Sequence[AttributionWording], grouping: str, group: str) -> set[str]:
-    """Every attribution a quote from `group` of `grouping` can carry (the lexicon's
-    wording of each attribution question, joined as relaudit.text attributes quotes);
-    empty when quotes are not attributed by `grouping`."""
-    if grouping not in [entry.question for entry in wording]:
-        return set()
-    choices = [
-        [entry.wording.get(group, entry.unknown)]
-        if entry.question == grouping
-        else sorted({*entry.wording.values(), entry.unknown})
-        for entry in wording
-    ]
-    return {", ".join(combo) for combo in itertools.product(*choices)}
 
 
 def group_quotes(
@@ -513,43 +400,6 @@ def group_quotes(
     return fresh_quotes(candidates, seen, limit)
 
 
-def focus_statements(
-    labels: pd.DataFrame,
-    scores: pd.DataFrame,
-    instrument: Instrument,
-    grouping: str,
-    group: str,
-) -> dict[str, list[dict[str, Any]]]:
-    """Statements on which the group's 95% interval lies wholly below (or above) the mean
-    of all respondents, largest difference first."""
-    out: dict[str, list[dict[str, Any]]] = {"lower": [], "higher": []}
-    national = scores.set_index("item_id")["mean"] if len(scores) else pd.Series(dtype=float)
-    for item_id in instrument.item_ids:
-        moments = group_moments(labels, grouping, group, item_id)
-        overall = national.get(item_id)
-        if moments is None or overall is None or pd.isna(overall):
-            continue
-        n, mean, sd = moments
-        low, high = mean_interval(n, mean, sd)
-        flag = interval_flag(low, high, float(overall))
-        if flag:
-            out[flag].append(
-                {
-                    "label": lbl.short_label(instrument, item_id),
-                    "text": instrument.text(item_id),
-                    "n": n,
-                    "mean": mean,
-                    "low": low,
-                    "high": high,
-                    "overall": float(overall),
-                    "diff": mean - float(overall),
-                }
-            )
-    out["lower"].sort(key=lambda e: (e["diff"], e["label"]))
-    out["higher"].sort(key=lambda e: (-e["diff"], e["label"]))
-    return {key: values[:FOCUS_STATEMENTS] for key, values in out.items()}
-
-
 def focus_framework_table(
     breakdown: pd.DataFrame,
     national: pd.DataFrame,
@@ -562,18 +412,18 @@ def focus_framework_table(
     group's size is the profile's, said once in the text)."""
     rows, reasons = [], []
     for fw in instrument.frameworks:
-        row = _breakdown_row(breakdown, grouping, group, fw.id)
+        row = contrast.breakdown_row(breakdown, grouping, group, fw.id)
         overall = blocks.one_row(
             national[(national["grouping"] == "framework") & (national["group"] == fw.id)]
         )
         if not row and not overall:
             continue
-        if row and not _shown(row, "mean"):
+        if row and not contrast.shown(row, "mean"):
             reasons.append(hidden_reason(row))
         rows.append(
             [
                 fw.name,
-                fmt_mean(row["mean"]) if _shown(row, "mean") else _count_cell(row, "mean"),
+                fmt_mean(row["mean"]) if contrast.shown(row, "mean") else _count_cell(row, "mean"),
                 fmt_mean(overall.get("mean")),
             ]
         )
@@ -585,62 +435,6 @@ def focus_framework_table(
     return with_hidden_note(table, reasons, k)
 
 
-def divide_rows(
-    breakdown: pd.DataFrame,
-    labels: pd.DataFrame,
-    instrument: Instrument,
-    statement_set: StatementSet,
-    groups: Sequence[str],
-) -> list[dict[str, Any]]:
-    """Each statement of the set: the two groups' means, answers and the 95% Welch
-    interval of their difference (first minus second), with its flag."""
-    first, second = groups
-    by = statement_set.by
-    out = []
-    for item_id in [i for i in statement_set.items if i in instrument.item_ids]:
-        entry: dict[str, Any] = {
-            "label": lbl.short_label(instrument, item_id),
-            "text": instrument.text(item_id),
-            "reverse": instrument.item(item_id).reverse,
-            "rows": [_breakdown_row(breakdown, by, g, item_id) for g in groups],
-            "flag": "",
-            "diff": math.nan,
-            "low": math.nan,
-            "high": math.nan,
-        }
-        a = group_moments(labels, by, first, item_id)
-        b = group_moments(labels, by, second, item_id)
-        shown = all(_shown(row, "mean") for row in entry["rows"])
-        if a is not None and b is not None and shown:
-            diff, low, high, _ = score.welch_interval(
-                [a[1]], [a[2]], [a[0]], [b[1]], [b[2]], [b[0]]
-            )
-            entry.update(diff=float(diff[0]), low=float(low[0]), high=float(high[0]))
-            entry["flag"] = interval_flag(entry["low"], entry["high"])
-        out.append(entry)
-    return out
-
-
-def divide_sentence(entry: Mapping[str, Any], groups: Sequence[str]) -> str:
-    """What the interval of one statement's difference supports, in words."""
-    first, second = groups
-    text = entry["label"]
-    if math.isnan(entry["diff"]):
-        return f"{text}: one of the groups is too small to show, so they are not compared."
-    a, b = (fnd.fmt_mean(row["mean"]) for row in entry["rows"])
-    interval = f"95% interval {fnd.fmt_signed(entry['low'])} to {fnd.fmt_signed(entry['high'])}"
-    if entry["flag"]:
-        return (
-            f"{text}: {first} respondents scored it {entry['flag']} than {second} "
-            f"respondents ({a} against {b}; difference {fnd.fmt_signed(entry['diff'])}, "
-            f"{interval})."
-        )
-    return (
-        f"{text}: {first} respondents ({a}) and {second} respondents ({b}) do not clearly "
-        f"differ (difference {fnd.fmt_signed(entry['diff'])}, {interval}, which includes 0)."
-    )
-
-
 def divide_table(
     entries: Sequence[Mapping[str, Any]], groups: Sequence[str], k: int
 ) -> Markdown | None:
@@ -650,7 +444,7 @@ def divide_table(
     for entry in entries:
         cells: list[Any] = [entry["label"]]
         for row in entry["rows"]:
-            if _shown(row, "mean"):
+            if contrast.shown(row, "mean"):
                 cells += [fmt_mean(row["mean"]), fmt_count(row["n"])]
             else:
                 reasons.append(hidden_reason(row))
@@ -680,74 +474,6 @@ def divide_table(
         [22, 12, 10, 12, 10, 22],
     )
     return with_hidden_note(table, reasons, k)
-
-
-def statement_matrix(instrument: Instrument, framework_id: str) -> Markdown | None:
-    """Every statement of a framework with its place and its wording in each
-    questionnaire version (one row per distinct wording)."""
-    fw = instrument.framework(framework_id)
-    several = len(instrument.versions) > 1
-    rows = []
-    for item in instrument.items_in(framework_id):
-        wordings: dict[str, list[str]] = {}
-        for version in instrument.versions:
-            wordings.setdefault(item.text[version], []).append(version)
-        for position, (text, versions) in enumerate(wordings.items()):
-            place = [item.position.get(g, "") if position == 0 else "" for g in fw.groupings]
-            cells = [*place, text]
-            if several:
-                cells.append(" and ".join(versions))
-            cells.append(("negatively" if item.reverse else "positively") if position == 0 else "")
-            rows.append(cells)
-    if not rows:
-        return None
-    headers = [g.capitalize() for g in fw.groupings] + ["Statement"]
-    widths = [14] * len(fw.groupings) + [50]
-    if several:
-        headers.append("Questionnaire")
-        widths.append(13)
-    headers.append("Worded")
-    widths.append(11)
-    align = "l" * len(headers)
-    return md_table(headers, rows, align, widths)
-
-
-def scale_table(instrument: Instrument) -> Markdown:
-    """The answer labels and the score each gives a positive and a negative statement."""
-    scale = instrument.scale
-    rows = [
-        [label, f"{scale.score(label):g}", f"{scale.score(label, reverse=True):g}"]
-        for label, _ in scale.labels
-    ]
-    if scale.not_applicable:
-        rows.append([", ".join(scale.not_applicable), "not scored", "not scored"])
-    return md_table(
-        ["Answer", "Score: positive statement", "Score: negative statement"],
-        rows,
-        "lrr",
-        [30, 20, 20],
-    )
-
-
-def questionnaire_questions(instrument: Instrument) -> list[dict[str, Any]]:
-    """The respondent questions as asked: wording, how answered, options and extra boxes."""
-    out = []
-    for q in instrument.questions:
-        renamed = [o for o in q.options if o.report_as != o.label]
-        out.append(
-            {
-                "name": q.name,
-                "prefix": q.prefix,
-                "how": "one answer" if q.single_choice else "a tick box for each answer",
-                "options": [o.label for o in q.options],
-                "renamed": [{"label": o.label, "report_as": o.report_as} for o in renamed],
-                "multiple": "" if q.single_choice else q.multiple,
-                "exclude_multiple": q.exclude_multiple,
-                "other": q.other_text_label or "",
-                "other_versions": " and ".join(q.other_text_versions),
-            }
-        )
-    return out
 
 
 # --- the sections, in the order of the demo programme -------------------------
@@ -920,7 +646,10 @@ def responses(data: AnnexData, placed: Placed) -> dict[str, Any]:
 @section(SCOPE, "definitions", "Definitions")
 def definitions(data: AnnexData, placed: Placed) -> dict[str, Any]:
     """Each attribute, dimension and domain with what it means (from the instrument)."""
-    return {"commentary": commentary(placed), "groupings": definition_blocks(data.instrument)}
+    return {
+        "commentary": commentary(placed),
+        "groupings": appendix.definition_blocks(data.instrument),
+    }
 
 
 @section(SCOPE, "enablers_barriers", "Enablers and barriers")
@@ -945,13 +674,13 @@ def focus_group(data: AnnexData, placed: Placed) -> dict[str, Any]:
     the caveat its numbers need."""
     instrument = data.instrument
     grouping, group = str(placed.options["grouping"]), str(placed.options["group"])
-    check_group(instrument, grouping, group, f"{placed.heading} ({placed.id})")
+    contrast.check_group(instrument, grouping, group, f"{placed.heading} ({placed.id})")
     profile, rates = data.tables["profile"], data.tables["comment_rates"]
     size = blocks.one_row(profile[(profile["question"] == grouping) & (profile["group"] == group)])
     rate = blocks.one_row(rates[(rates["grouping"] == grouping) & (rates["group"] == group)])
     all_scores = data.tables["statement_scores"]
     national = all_scores[all_scores["scope"] == "national"]
-    attributions = attributions_of(data.attribution, grouping, group)
+    attributions = contrast.attributions_of(data.attribution, grouping, group)
     question = instrument.question(grouping)
     return {
         "commentary": commentary(placed),
@@ -959,13 +688,13 @@ def focus_group(data: AnnexData, placed: Placed) -> dict[str, Any]:
         "question": lbl.question_name(instrument, grouping).lower(),
         "size": {
             "known": bool(size),
-            "shown": _shown(size, "n"),
+            "shown": contrast.shown(size, "n"),
             "n": size.get("n"),
             "pct": size.get("pct"),
             "hidden_note": reason_note(hidden_reason(size), data.k) if size else "",
         },
         "rate": {
-            "shown": _shown(rate, "pct"),
+            "shown": contrast.shown(rate, "pct"),
             "comments": rate.get("comments"),
             "pct": rate.get("pct"),
         },
@@ -978,7 +707,7 @@ def focus_group(data: AnnexData, placed: Placed) -> dict[str, Any]:
             group,
             data.k,
         ),
-        "statements": focus_statements(
+        "statements": contrast.focus_statements(
             data.tables["breakdown_labels"], national, instrument, grouping, group
         ),
         "attributed": bool(attributions),
@@ -1007,8 +736,8 @@ def divide(data: AnnexData, placed: Placed) -> dict[str, Any]:
     if len(groups) != 2:
         raise ConfigError(f"{where}: groups must name two groups. Fix: give exactly two.")
     for group in groups:
-        check_group(instrument, statement_set.by, group, where)
-    entries = divide_rows(
+        contrast.check_group(instrument, statement_set.by, group, where)
+    entries = contrast.divide_rows(
         data.tables["breakdown_scores"],
         data.tables["breakdown_labels"],
         instrument,
@@ -1023,7 +752,7 @@ def divide(data: AnnexData, placed: Placed) -> dict[str, Any]:
         "texts": [entry["text"] for entry in entries],
         "any_reverse": any(entry["reverse"] for entry in entries),
         "table": divide_table(entries, groups, data.k),
-        "sentences": [divide_sentence(entry, groups) for entry in entries],
+        "sentences": [contrast.divide_sentence(entry, groups) for entry in entries],
         "n_flagged": sum(bool(entry["flag"]) for entry in entries),
         "set_id": statement_set.id,
     }
@@ -1037,7 +766,7 @@ def statement_matrix_section(data: AnnexData, placed: Placed) -> dict[str, Any]:
         "commentary": commentary(placed),
         "versions": list(instrument.versions),
         "matrices": [
-            {"name": fw.name, "table": statement_matrix(instrument, fw.id)}
+            {"name": fw.name, "table": appendix.statement_matrix(instrument, fw.id)}
             for fw in instrument.frameworks
         ],
     }
@@ -1049,8 +778,8 @@ def questionnaire(data: AnnexData, placed: Placed) -> dict[str, Any]:
     instrument = data.instrument
     return {
         "commentary": commentary(placed),
-        "scale_table": scale_table(instrument),
-        "questions": questionnaire_questions(instrument),
+        "scale_table": appendix.scale_table(instrument),
+        "questions": appendix.questionnaire_questions(instrument),
         "comment_box": instrument.columns.get("comment_prefix", ""),
         "per_target": bool(instrument.targets),
         "targets": list(instrument.targets),

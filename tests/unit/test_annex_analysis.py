@@ -1,6 +1,7 @@
-"""Known answers for the annex's analysis sections and appendices (relaudit.annex):
-definitions, enablers and barriers, one respondent group, a divide between two
-groups, the statement matrix and the questionnaire.
+"""Known answers for the annex's analysis sections and appendices (relaudit.annex,
+relaudit.appendix, relaudit.contrast): definitions, enablers and barriers, one
+respondent group, a divide between two groups, the statement matrix and the
+questionnaire.
 
 Every expected value is worked out by hand in the comments beside it, from
 the small frames built here; none is taken from the code under test.
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from relaudit import annex
+from relaudit import annex, appendix, contrast
 from relaudit import document as doc
 from relaudit.errors import ConfigError
 from relaudit.instrument import load_instrument, parse_instrument
@@ -86,7 +87,7 @@ def test_a_definition_of_an_undeclared_level_is_a_config_error():
 
 
 def test_definition_blocks_follow_the_groupings():
-    blocks = annex.definition_blocks(CQC)
+    blocks = appendix.definition_blocks(CQC)
     # 2 groupings of relational value, 1 of relational proximity.
     assert [b["heading"] for b in blocks] == [
         "Attributes of relational value",
@@ -97,7 +98,7 @@ def test_definition_blocks_follow_the_groupings():
         "Directness", "Continuity", "Multiplexity", "Parity", "Commonality",
     ]  # fmt: skip
     # The partners fixture defines two of its three aspects: Openness is named only.
-    partners = annex.definition_blocks(PARTNERS)
+    partners = appendix.definition_blocks(PARTNERS)
     assert partners[0]["heading"] == "Aspects of working together"
     assert [lv["definition"] == "" for lv in partners[0]["levels"]] == [False, False, True]
 
@@ -108,30 +109,30 @@ def test_definition_blocks_follow_the_groupings():
 def test_group_moments_from_answer_counts():
     # Scores 1, 1, 3, 3: n = 4, mean = 2, sd = sqrt((1 + 1 + 1 + 1) / 3) = sqrt(4/3).
     labels = labels_frame({("role", "A", TECH): {0: 0, 1: 2, 3: 2, 5: 0}})
-    n, mean, sd = annex.group_moments(labels, "role", "A", TECH)
+    n, mean, sd = contrast.group_moments(labels, "role", "A", TECH)
     assert (n, mean) == (4, 2.0)
     assert sd == pytest.approx(math.sqrt(4 / 3))
-    assert annex.group_moments(labels, "role", "B", TECH) is None
+    assert contrast.group_moments(labels, "role", "B", TECH) is None
 
 
 def test_group_moments_of_a_hidden_cell_are_none():
     labels = labels_frame({("role", "A", TECH): {1: 2, 3: 2}}, suppressed={("role", "A", TECH)})
-    assert annex.group_moments(labels, "role", "A", TECH) is None
+    assert contrast.group_moments(labels, "role", "A", TECH) is None
 
 
 def test_mean_interval_known_answer():
     # t(0.975, 3) = 3.182446; half width = 3.182446 * sqrt(4/3) / 2 = 1.837386.
-    low, high = annex.mean_interval(4, 2.0, math.sqrt(4 / 3))
+    low, high = contrast.mean_interval(4, 2.0, math.sqrt(4 / 3))
     assert low == pytest.approx(2.0 - 1.837386, abs=1e-5)
     assert high == pytest.approx(2.0 + 1.837386, abs=1e-5)
 
 
 def test_interval_flag():
-    assert annex.interval_flag(-0.5, -0.1) == "lower"
-    assert annex.interval_flag(0.1, 0.5) == "higher"
-    assert annex.interval_flag(-0.1, 0.5) == ""
-    assert annex.interval_flag(2.6, 2.9, reference=2.5) == "higher"
-    assert annex.interval_flag(float("nan"), 1.0) == ""
+    assert contrast.interval_flag(-0.5, -0.1) == "lower"
+    assert contrast.interval_flag(0.1, 0.5) == "higher"
+    assert contrast.interval_flag(-0.1, 0.5) == ""
+    assert contrast.interval_flag(2.6, 2.9, reference=2.5) == "higher"
+    assert contrast.interval_flag(float("nan"), 1.0) == ""
 
 
 # --- the divide ---------------------------------------------------------------
@@ -166,35 +167,35 @@ GROUPS = ["Direct service delivery", "Senior executive"]
 
 def test_divide_rows_strong_difference_is_flagged():
     breakdown, labels = divide_tables(strong=True)
-    tech, direct = annex.divide_rows(breakdown, labels, CQC, SET, GROUPS)
+    tech, direct = contrast.divide_rows(breakdown, labels, CQC, SET, GROUPS)
     assert tech["diff"] == pytest.approx(3.0)
     assert tech["low"] == pytest.approx(2.6716, abs=1e-4)
     assert tech["high"] == pytest.approx(3.3284, abs=1e-4)
     assert tech["flag"] == "higher"
-    assert annex.divide_sentence(tech, GROUPS) == (
+    assert contrast.divide_sentence(tech, GROUPS) == (
         "Integrity × Technology: Direct service delivery respondents scored it higher than "
         "Senior executive respondents (4.50 against 1.50; difference +3.00, 95% interval "
         "+2.67 to +3.33)."
     )
     # One group hidden: no difference, and the sentence says why.
     assert math.isnan(direct["diff"]) and direct["flag"] == ""
-    assert "too small to show" in annex.divide_sentence(direct, GROUPS)
+    assert "too small to show" in contrast.divide_sentence(direct, GROUPS)
 
 
 def test_divide_rows_weak_difference_is_not_called_higher():
     breakdown, labels = divide_tables(strong=False)
-    tech = annex.divide_rows(breakdown, labels, CQC, SET, GROUPS)[0]
+    tech = contrast.divide_rows(breakdown, labels, CQC, SET, GROUPS)[0]
     assert tech["low"] == pytest.approx(-0.9979, abs=1e-4)
     assert tech["high"] == pytest.approx(2.9979, abs=1e-4)
     assert tech["flag"] == ""
-    sentence = annex.divide_sentence(tech, GROUPS)
+    sentence = contrast.divide_sentence(tech, GROUPS)
     assert "do not clearly differ" in sentence and "includes 0" in sentence
     assert "higher" not in sentence and "lower" not in sentence
 
 
 def test_divide_table_hides_the_small_cell():
     breakdown, labels = divide_tables(strong=True)
-    entries = annex.divide_rows(breakdown, labels, CQC, SET, GROUPS)
+    entries = contrast.divide_rows(breakdown, labels, CQC, SET, GROUPS)
     table = annex.divide_table(entries, GROUPS, 5)
     assert "| Integrity × Technology | 4.50 | 20 | 1.50 | 20 | +3.00 (+2.67 to +3.33) |" in table
     assert "| Proximity\\: Directness | \\* | — | 2.00 | 12 | — |" in table
@@ -225,15 +226,15 @@ WORDING = (
 
 def test_attributions_of_a_group():
     # Role wordings (2) and the unknown, each with the group's own wording.
-    assert annex.attributions_of(WORDING, "org_type", "V") == {
+    assert contrast.attributions_of(WORDING, "org_type", "V") == {
         "Practitioner, VCSE sector",
         "Senior, VCSE sector",
         "Respondent, VCSE sector",
     }
     # A group with no wording is attributed as the question's unknown.
-    assert "Senior, Org unknown" in annex.attributions_of(WORDING, "org_type", "Z")
+    assert "Senior, Org unknown" in contrast.attributions_of(WORDING, "org_type", "Z")
     # Quotes are not attributed by tenure: no quote can be traced to its groups.
-    assert annex.attributions_of(WORDING, "tenure", "Less than a year") == set()
+    assert contrast.attributions_of(WORDING, "tenure", "Less than a year") == set()
 
 
 def quotes_frame(rows) -> pd.DataFrame:
@@ -274,7 +275,7 @@ QUOTES = quotes_frame(
 
 def test_group_quotes_statement_first_each_comment_once_none_already_shown():
     seen = {"k4"}
-    quotes = annex.group_quotes(QUOTES, annex.attributions_of(WORDING, "org_type", "V"), seen, 5)
+    quotes = annex.group_quotes(QUOTES, contrast.attributions_of(WORDING, "org_type", "V"), seen, 5)
     # k1 (statement, once though chosen twice), k4 already shown, then k3 (theme); k2 is
     # another sector's.
     assert len(quotes) == 2
@@ -292,7 +293,7 @@ def test_focus_statements_known_answer():
     labels = labels_frame({("org_type", "V", TECH): {4: 10, 5: 10},
                            ("org_type", "V", DIRECT): {1: 2, 3: 2}})  # fmt: skip
     scores = pd.DataFrame({"item_id": [TECH, DIRECT], "mean": [3.0, 2.5]})
-    found = annex.focus_statements(labels, scores, CQC, "org_type", "V")
+    found = contrast.focus_statements(labels, scores, CQC, "org_type", "V")
     assert found["lower"] == []
     (entry,) = found["higher"]
     assert entry["label"] == "Integrity × Technology"
@@ -401,7 +402,7 @@ def test_enablers_and_barriers_take_the_best_and_worst_with_their_quotes():
 
 
 def test_statement_matrix_has_one_row_per_wording():
-    table = annex.statement_matrix(CQC, "relational_value")
+    table = appendix.statement_matrix(CQC, "relational_value")
     lines = table.splitlines()
     # Header, separator, 30 statements, 5 of them with a second wording.
     assert len(lines) == 2 + 30 + 5
@@ -418,7 +419,7 @@ def test_statement_matrix_has_one_row_per_wording():
         "|   |   | Our buildings and physical spaces enable us to provide seamless care\\. "
         "| v2 |   |" in table
     )
-    proximity = annex.statement_matrix(CQC, "relational_proximity")
+    proximity = appendix.statement_matrix(CQC, "relational_proximity")
     assert (
         "| Continuity | Organisational and personnel changes slow progress\\. | v1 and v2 "
         "| negatively |" in proximity
@@ -426,24 +427,24 @@ def test_statement_matrix_has_one_row_per_wording():
 
 
 def test_statement_matrix_of_a_one_version_instrument_has_no_version_column():
-    table = annex.statement_matrix(PARTNERS, "working_together")
+    table = appendix.statement_matrix(PARTNERS, "working_together")
     assert table.splitlines()[0].startswith("| Aspect | Statement | Worded |")
     assert "| Openness | They keep problems from us\\. | negatively |" in table
 
 
 def test_scale_table_scores_both_ways():
-    table = annex.scale_table(CQC)
+    table = appendix.scale_table(CQC)
     # Positive statements score 0 to 5; negative ones 5 - score.
     assert "| Consistently not true | 0 | 5 |" in table
     assert "| Often true | 3 | 2 |" in table
-    partners = annex.scale_table(PARTNERS)
+    partners = appendix.scale_table(PARTNERS)
     # A 1-4 scale reverses to 4 - score + 1; "No contact" and 0 are not scored.
     assert "| Poor | 1 | 4 |" in partners
-    assert "| No contact, 0 | not scored | not scored |" in partners
+    assert "| No contact or 0 | not scored | not scored |" in partners
 
 
 def test_questionnaire_questions_from_the_instrument():
-    questions = annex.questionnaire_questions(CQC)
+    questions = appendix.questionnaire_questions(CQC)
     assert [q["name"] for q in questions] == [
         "Organisation type", "Role", "Length of time working in this local system",
     ]  # fmt: skip
@@ -451,5 +452,5 @@ def test_questionnaire_questions_from_the_instrument():
     assert org["renamed"] == [{"label": "Third or voluntary sector", "report_as": "VCSE"}]
     assert role["other"] == "Other (please specify)" and role["other_versions"] == "v2"
     assert tenure["exclude_multiple"] and tenure["multiple"] == "Multiple"
-    service = annex.questionnaire_questions(PARTNERS)[0]
+    service = appendix.questionnaire_questions(PARTNERS)[0]
     assert service["how"] == "one answer" and service["multiple"] == ""
