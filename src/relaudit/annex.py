@@ -303,8 +303,10 @@ def common_context(data: AnnexData) -> dict[str, Any]:
 
 # --- the analysis: definitions, enablers and barriers, one group, a divide -----
 
-# Quotes a focus_group section shows unless its entry says `quotes`.
+# Quotes a focus_group section shows, and an enablers_barriers section per
+# statement, unless the programme's entry says `quotes`.
 FOCUS_QUOTES = 4
+STATEMENT_QUOTES = 2
 
 
 def commentary(placed: Placed) -> list[str]:
@@ -353,9 +355,11 @@ def enablers_and_barriers(
     instrument: Instrument,
     top_n: int,
     seen: set[str],
+    per_statement: int = STATEMENT_QUOTES,
 ) -> dict[str, list[dict[str, Any]]]:
     """The best (enablers) and worst (barriers) national statements, each with its place
-    in the frameworks and the statement-linked quotes the quote rules chose for it."""
+    in the frameworks and up to `per_statement` of the statement-linked quotes the quote
+    rules chose for it (in their rank order, none shown before)."""
     best, worst = fnd.best_and_worst(scores, top_n)
     by_statement = blocks.quotes_by_context(quotes, "statement")
     out: dict[str, list[dict[str, Any]]] = {}
@@ -366,7 +370,7 @@ def enablers_and_barriers(
                 continue
             facts = statement_facts(scores, instrument, item_id)
             candidates = by_statement.get(str(item_id), [])
-            facts["quotes"] = fresh_quotes(candidates, seen, len(candidates))
+            facts["quotes"] = fresh_quotes(candidates, seen, per_statement)
             entries.append(facts)
         out[key] = entries
     return out
@@ -438,6 +442,7 @@ def focus_framework_table(
 def divide_table(
     entries: Sequence[Mapping[str, Any]], groups: Sequence[str], k: int
 ) -> Markdown | None:
+    """Each statement: both groups' mean (answers) and the difference with its interval."""
     if not entries:
         return None
     rows, reasons = [], []
@@ -445,10 +450,10 @@ def divide_table(
         cells: list[Any] = [entry["label"]]
         for row in entry["rows"]:
             if contrast.shown(row, "mean"):
-                cells += [fmt_mean(row["mean"]), fmt_count(row["n"])]
+                cells.append(Markdown(f"{fmt_mean(row['mean'])} ({fmt_count(row['n'])})"))
             else:
                 reasons.append(hidden_reason(row))
-                cells += [_count_cell(row, "mean"), Markdown("\u2014")]
+                cells.append(_count_cell(row, "mean"))
         if math.isnan(entry["diff"]):
             cells.append(Markdown("\u2014"))
         else:
@@ -463,15 +468,13 @@ def divide_table(
     table = md_table(
         [
             "Statement",
-            f"{first}: mean",
-            f"{first}: answers",
-            f"{second}: mean",
-            f"{second}: answers",
+            f"{first}: mean (answers)",
+            f"{second}: mean (answers)",
             "Difference (95% interval)",
         ],
         rows,
-        "lrrrrr",
-        [22, 12, 10, 12, 10, 22],
+        "lrrr",
+        [24, 20, 20, 24],
     )
     return with_hidden_note(table, reasons, k)
 
@@ -664,6 +667,7 @@ def enablers_barriers(data: AnnexData, placed: Placed) -> dict[str, Any]:
             data.instrument,
             data.top_n,
             data.seen_quotes,
+            int(placed.options.get("quotes", STATEMENT_QUOTES)),
         ),
     }
 
@@ -696,6 +700,10 @@ def focus_group(data: AnnexData, placed: Placed) -> dict[str, Any]:
         "rate": {
             "shown": contrast.shown(rate, "pct"),
             "comments": rate.get("comments"),
+            "respondents": rate.get("respondents"),
+            "same_base": contrast.shown(size, "n")
+            and contrast.shown(rate, "respondents")
+            and int(size["n"]) == int(rate["respondents"]),
             "pct": rate.get("pct"),
         },
         "multiple": "" if question.single_choice else question.multiple,

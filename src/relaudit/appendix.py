@@ -90,7 +90,8 @@ def questionnaire_questions(instrument: Instrument) -> list[dict[str, Any]]:
         out.append(
             {
                 "name": q.name,
-                "prefix": q.prefix,
+                # The wording as asked, when it says more than the question's name.
+                "prefix": "" if q.prefix.casefold() == q.name.casefold() else q.prefix,
                 "how": "one answer" if q.single_choice else "a tick box for each answer",
                 "options": [o.label for o in q.options],
                 "renamed": [{"label": o.label, "report_as": o.report_as} for o in renamed],

@@ -197,8 +197,8 @@ def test_divide_table_hides_the_small_cell():
     breakdown, labels = divide_tables(strong=True)
     entries = contrast.divide_rows(breakdown, labels, CQC, SET, GROUPS)
     table = annex.divide_table(entries, GROUPS, 5)
-    assert "| Integrity × Technology | 4.50 | 20 | 1.50 | 20 | +3.00 (+2.67 to +3.33) |" in table
-    assert "| Proximity\\: Directness | \\* | — | 2.00 | 12 | — |" in table
+    assert "| Integrity × Technology | 4.50 (20) | 1.50 (20) | +3.00 (+2.67 to +3.33) |" in table
+    assert "| Proximity\\: Directness | \\* | 2.00 (12) | — |" in table
     assert "Fewer than 5" in table
 
 
@@ -385,7 +385,7 @@ def test_enablers_and_barriers_take_the_best_and_worst_with_their_quotes():
         ]
     )
     seen = {"c"}
-    found = annex.enablers_and_barriers(scores, quotes, CQC, 1, seen)
+    found = annex.enablers_and_barriers(scores, quotes, CQC, 1, seen, per_statement=2)
     # Top 1: fairness_culture (3.4); bottom 1: proximity_continuity (1.6).
     (best,) = found["enablers"]
     (worst,) = found["barriers"]
@@ -454,3 +454,20 @@ def test_questionnaire_questions_from_the_instrument():
     assert tenure["exclude_multiple"] and tenure["multiple"] == "Multiple"
     service = appendix.questionnaire_questions(PARTNERS)[0]
     assert service["how"] == "one answer" and service["multiple"] == ""
+    # A question whose wording is its name is not quoted twice.
+    assert tenure["prefix"] == "" and org["prefix"] == "Type of organisation you work for"
+
+
+def test_enablers_and_barriers_show_at_most_the_quotes_asked_for():
+    scores = pd.DataFrame(
+        {"item_id": ["fairness_culture", "trust_people"], "mean": [3.4, 2.0],
+         "pct_positive": [70.0, 30.0], "n": [100, 95]}
+    )  # fmt: skip
+    quotes = quotes_frame(
+        [("statement", "fairness_culture", r, f"Quote {r}.", "Senior, health provider", f"q{r}")
+         for r in (1, 2, 3)]
+    )  # fmt: skip
+    found = annex.enablers_and_barriers(scores, quotes, CQC, 1, set(), per_statement=2)
+    # Ranks 1 and 2 are taken, rank 3 is left for other sections.
+    assert ["Quote 1" in q for q in found["enablers"][0]["quotes"]] == [True, False]
+    assert "Quote 2" in found["enablers"][0]["quotes"][1]
