@@ -24,7 +24,7 @@ from relaudit import labels as lbl
 from relaudit.config import System
 from relaudit.document import Figure, place_figures
 from relaudit.errors import ConfigError
-from relaudit.instrument import Instrument
+from relaudit.instrument import Instrument, StatementSet
 from relaudit.markdown import (
     Markdown,
     blockquote,
@@ -439,6 +439,28 @@ def focus_framework_table(
     return with_hidden_note(table, reasons, k)
 
 
+def divide_extremes(
+    breakdown: pd.DataFrame,
+    instrument: Instrument,
+    statement_set: StatementSet,
+    skip: Sequence[str],
+) -> list[str]:
+    """Per statement of the set, the lowest and highest of every shown group of its
+    question (a ranking of shown means; the groups `skip` left out)."""
+    sentences = []
+    for item_id in [i for i in statement_set.items if i in instrument.item_ids]:
+        pair = _extremes(breakdown, statement_set.by, item_id, skip)
+        if pair is None:
+            continue
+        high, low = pair
+        sentences.append(
+            f"{lbl.short_label(instrument, item_id)}: lowest among {low['group']} respondents "
+            f"({fnd.fmt_mean(low['mean'])}), highest among {high['group']} respondents "
+            f"({fnd.fmt_mean(high['mean'])})."
+        )
+    return sentences
+
+
 def divide_table(
     entries: Sequence[Mapping[str, Any]], groups: Sequence[str], k: int
 ) -> Markdown | None:
@@ -752,8 +774,15 @@ def divide(data: AnnexData, placed: Placed) -> dict[str, Any]:
         statement_set,
         groups,
     )
+    question = instrument.question(statement_set.by)
     return {
         "commentary": commentary(placed),
+        "extremes": divide_extremes(
+            data.tables["breakdown_scores"],
+            instrument,
+            statement_set,
+            [question.multiple, question.none],
+        ),
         "set_name": statement_set.name,
         "by_name": lbl.question_name(instrument, statement_set.by).lower(),
         "groups": groups,

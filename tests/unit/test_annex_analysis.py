@@ -471,3 +471,20 @@ def test_enablers_and_barriers_show_at_most_the_quotes_asked_for():
     # Ranks 1 and 2 are taken, rank 3 is left for other sections.
     assert ["Quote 1" in q for q in found["enablers"][0]["quotes"]] == [True, False]
     assert "Quote 2" in found["enablers"][0]["quotes"][1]
+
+
+def test_divide_extremes_rank_only_shown_chosen_groups():
+    # Shown: Administrative 2.00, Senior executive 3.00; Other is hidden and Multiple
+    # is derived, so neither can be the lowest although their means are lower.
+    breakdown = breakdown_frame(
+        [
+            ("role", "Administrative", TECH, 20, 2.0, False),
+            ("role", "Senior executive", TECH, 30, 3.0, False),
+            ("role", "Other", TECH, 3, 1.0, True),
+            ("role", "Multiple", TECH, 12, 0.5, False),
+        ]
+    )
+    assert annex.divide_extremes(breakdown, CQC, SET, ["Multiple", "Did not answer"]) == [
+        "Integrity × Technology: lowest among Administrative respondents (2.00), highest "
+        "among Senior executive respondents (3.00)."
+    ]
