@@ -308,7 +308,9 @@ def test_annex_has_its_analysis_and_appendices(demo_results):
     (vcse,) = profile[(profile["question"] == "org_type") & (profile["group"] == "VCSE")].to_dict(
         "records"
     )
-    section = html_text.split("enterprise sector</h1>", 1)[1].split("<h1", 1)[0]
+    # The group's section: from its heading to the next heading of the same level.
+    level, after = re.split(r"enterprise sector</h([1-3])>", html_text, maxsplit=1)[1:]
+    section = after.split(f"<h{level}", 1)[0]
     if not vcse["suppressed"]:
         assert f"{int(vcse['n']):,} respondents" in section
     assert "Small numbers." in section
