@@ -178,7 +178,8 @@ def key_gaps(
     among those with at least `min_group` respondents (derived groups left
     out; ties by group name, as in `group_gaps`) give one gap, checked with
     the comparator's 95% Welch interval (`relaudit.score.welch_interval`).
-    A gap is kept when that interval excludes zero. Only cells with an
+    A gap is kept when that interval excludes zero, also once rounded to
+    the two decimals a document prints. Only cells with an
     ``sd`` (statements, not framework means) can be checked. Sorted by the
     interval's lower end, the gap most clearly above zero first (ties:
     grouping, measure). The count checked is returned too, so a message can
@@ -224,7 +225,8 @@ def key_gaps(
         },
         columns=KEY_GAP_COLUMNS,
     )
-    supported = table[table["gap_ci_low"] > 0]
+    # Clear of zero as printed, too: a lower end that rounds to 0.00 would read as touching it.
+    supported = table[table["gap_ci_low"].round(2) > 0]
     supported = supported.sort_values(
         ["gap_ci_low", "grouping", "measure"], ascending=[False, True, True], kind="mergesort"
     )
@@ -233,17 +235,17 @@ def key_gaps(
 
 def beyond_midpoint(table: pd.DataFrame, midpoint: float, side: str) -> pd.DataFrame:
     """Rows (statements or groups) whose 95% interval lies wholly below (`side` "below")
-    or above the midpoint; most extreme first (ties: table order). A row without
-    an interval, or hidden, is never said to be either."""
+    or above the midpoint, also as printed (two decimals); most extreme first (ties:
+    table order). A row without an interval, or hidden, is never said to be either."""
     if table.empty or not {"ci_low", "ci_high"} <= set(table.columns):
         return table.iloc[0:0]
     shown = table["mean"].notna()
     if "suppressed" in table.columns:
         shown &= ~_as_bool(table["suppressed"].fillna(True))
     if side == "below":
-        part = table[shown & (table["ci_high"] < midpoint)]
+        part = table[shown & (table["ci_high"].round(2) < midpoint)]
         return part.sort_values("mean", ascending=True, kind="mergesort").reset_index(drop=True)
-    part = table[shown & (table["ci_low"] > midpoint)]
+    part = table[shown & (table["ci_low"].round(2) > midpoint)]
     return part.sort_values("mean", ascending=False, kind="mergesort").reset_index(drop=True)
 
 
@@ -380,7 +382,7 @@ def _statement_phrase(row: Mapping[str, Any], findings: Findings) -> str:
     return text
 
 
-def key_messages(findings: Findings, max_gaps: int = 2, max_patterns: int = 3) -> list[str]:
+def key_messages(findings: Findings, max_gaps: int = 2, max_patterns: int = 2) -> list[str]:
     """Plain-text key messages with their numbers, most important first.
 
     A claim about a gap between groups, or that a statement is below the
@@ -440,7 +442,9 @@ def _top_n_words(side: str) -> str:
 
 
 def _of_systems(pattern: Mapping[str, Any]) -> str:
-    return f"{int(pattern['count'])} of the {int(pattern['systems'])}"
+    """'9 of the 10', or 'all 7' when every system that ranks it agrees."""
+    count, systems = int(pattern["count"]), int(pattern["systems"])
+    return f"all {systems}" if count == systems else f"{count} of the {systems}"
 
 
 def _ordinal(number: int) -> str:
@@ -480,13 +484,16 @@ def pattern_sentences(findings: Findings) -> list[str]:
 
 
 def _pattern_message(findings: Findings, told: set[str], limit: int) -> str:
-    """The statements low or high in most other systems that no earlier message named."""
+    """The statements low or high in most other systems that no earlier message named:
+    the `limit` clearest each way by name, the rest counted (the best and worst
+    section lists them all)."""
     rows = findings.patterns[~findings.patterns["item_id"].isin(list(told))]
     if rows.empty:
         return ""
-    parts = []
+    parts, left = [], 0
     for side in (LOW, HIGH):
-        part = rows[rows["pattern"] == side].head(limit)
+        part = rows[rows["pattern"] == side]
+        left += max(len(part) - limit, 0)
         if part.empty:
             continue
         named = [
@@ -497,17 +504,24 @@ def _pattern_message(findings: Findings, told: set[str], limit: int) -> str:
                 else ""
             )
             + ")"
-            for _, r in part.iterrows()
+            for _, r in part.head(limit).iterrows()
         ]
         verb = "is" if len(named) == 1 else "are"
         parts.append(
             f"{_join(named)} {verb} among the {_top_n_words(side)} statements in most of them"
         )
+    more = (
+        f" {left} more {'is' if left == 1 else 'are'} listed under the best and worst statements."
+        if left
+        else ""
+    )
     return (
         "Some statements score alike in most other systems with responses by this system's "
         "deadline (counted as in the national consistency table): "
         + "; ".join(parts)
-        + ". Read them here as part of that pattern, not only as local findings."
+        + "."
+        + more
+        + " Read them here as part of that pattern, not only as local findings."
     )
 
 

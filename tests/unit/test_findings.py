@@ -505,3 +505,38 @@ def test_no_pattern_without_a_comparator_pool():
     assert fnd.pattern_sentences(found) == []
     assert not any(m.startswith("Some statements score alike") for m in messages)
     assert any("nor can this pack say which statements score low or high" in m for m in messages)
+
+
+def test_claims_hold_as_printed():
+    # An upper end of 2.497 prints as 2.50: "wholly below 2.5" would contradict the page.
+    edge = SCORES_CI.assign(ci_high=[3.40, 2.497, 2.70, 3.40, NAN])
+    assert fnd.beyond_midpoint(edge, 2.5, "below").empty
+    # Groups of 10 with sd 1 (half-width 0.939561, above): a gap of 0.942561 has a lower
+    # end of 0.003, clear of zero, but printed "0.00": not a key message.
+    edge_gap = KEY_BREAKDOWN.copy()
+    edge_gap.loc[0, "mean"] = 2.942561
+    gaps, checked = fnd.key_gaps(edge_gap, 10)
+    assert checked == 2 and gaps.empty
+
+
+def test_patterns_all_systems_and_the_rest_counted():
+    # b is among the five lowest in all 10; four more low statements than the key
+    # message names (limit 2): c 6, then f, g, h 7, 8, 9 of 10 (a share order).
+    pool = pd.concat(
+        [
+            POOL.assign(bottom5=[0, 10, 6, 5, 2]),
+            pd.DataFrame(
+                [("f", "fw2", 10, 0, 7, 0), ("g", "fw2", 10, 0, 8, 0), ("h", "fw2", 10, 0, 9, 0)],
+                columns=POOL.columns,
+            ),
+        ],
+        ignore_index=True,
+    )
+    messages = fnd.key_messages(careful(pool=pool))
+    worst = next(m for m in messages if m.startswith("The lowest"))
+    assert "five lowest-scoring statements in all 10 other systems too" in worst
+    pattern = next(m for m in messages if m.startswith("Some statements score alike"))
+    # b is told already; h (9) and g (8) are named, f (7) and c (6) counted; f, g, h have
+    # no score here. a (8 of 10 highest) is the best statement, told already.
+    assert "\u201ch\u201d (9 of the 10) and \u201cg\u201d (8 of the 10) are among" in pattern
+    assert "2 more are listed under the best and worst statements." in pattern
