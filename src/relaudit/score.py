@@ -879,10 +879,15 @@ def pool_consistency(
     has_comparator: bool,
     deadlines: Mapping[str, dt.date] | None,
     min_group_size: int,
+    versions: Mapping[str, str] | None = None,
+    own_version: str | None = None,
 ) -> pd.DataFrame:
     """`consistency` over a pack's comparator pool at its cutoff (`relaudit.patterns`).
 
     One row per statement; every count is 0 when there is no comparator.
+    With `versions` (every system's questionnaire version) and the pack's
+    `own_version`, a statement counts only the systems whose version words
+    it as the pack's does (`relaudit.patterns.same_wording`).
     """
     frameworks = item_frameworks(instrument)
     pool = other_sums.iloc[0:0]
@@ -898,7 +903,20 @@ def pool_consistency(
         **{FRAMEWORK: lambda t: t["item_id"].map(frameworks)}
     )
     if len(statements):
-        found = consistency(statements).drop(columns=FRAMEWORK)
+        if versions is None or own_version is None:
+            found = consistency(statements).drop(columns=FRAMEWORK)
+        else:
+            texts = {item.id: dict(item.text) for item in instrument.items}
+            version = statements["scope"].map(versions).fillna(own_version)
+            parts = []
+            for their_version, part in statements.groupby(version, sort=True):
+                ranked = consistency(part).drop(columns=FRAMEWORK)
+                other_words = ~ranked["item_id"].isin(
+                    patterns.same_wording(texts, str(their_version), own_version)
+                )
+                ranked.loc[other_words, counts] = 0
+                parts.append(ranked)
+            found = pd.concat(parts).groupby("item_id", sort=False)[counts].sum().reset_index()
         table = table.merge(found, on="item_id", how="left")
     for column in counts:
         values = table[column] if column in table.columns else pd.Series(0, index=table.index)
@@ -1024,12 +1042,14 @@ def score_system(
     has_comparator: bool = True,
     deadlines: Mapping[str, dt.date] | None = None,
     without_comparator: Sequence[str] = (),
+    versions: Mapping[str, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every per-system table, from the system's on-time responses.
 
     `others` are the other systems' `daily_sums` that could be in the
     comparator, stacked together; `deadlines` every system's deadline (for
-    `relaudit.pools`).
+    `relaudit.pools`); `versions` every system's questionnaire version (for
+    `pool_consistency`).
     """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
@@ -1075,12 +1095,26 @@ def score_system(
         "breakdown_scores": breakdown_scores(own, long, instrument, min_group_size),
         "profile": profile(own, instrument, min_group_size),
         "pool_consistency": pool_consistency(
-            others, instrument, deadline, has_comparator, deadlines, min_group_size
+            others,
+            instrument,
+            deadline,
+            has_comparator,
+            deadlines,
+            min_group_size,
+            versions,
+            _own_version(responses, versions),
         ),
     }
     if instrument.targets:
         tables["target_scores"] = scoped_targets(own, long, instrument, min_group_size)
     return tables
+
+
+def _own_version(responses: pd.DataFrame, versions: Mapping[str, str] | None) -> str | None:
+    """The system's questionnaire version, from `versions` (None without them)."""
+    if versions is None or not len(responses):
+        return None
+    return versions.get(str(responses["system_id"].iloc[0]))
 
 
 SCOPE_BASIS_COLUMNS = [

@@ -132,3 +132,71 @@ def test_a_pattern_is_a_majority_of_the_systems_that_rank_it(rows):
         low, high = row.bottom5 * 2 > row.systems, row.top5 * 2 > row.systems
         expected = row.systems >= 2 and low != high
         assert (row.item_id in named) == expected
+
+
+def two_version_instrument():
+    """Four items; a2 is reworded between v1 and v2."""
+    from relaudit.instrument import parse_instrument
+
+    labels = ["Never", "Rarely", "Sometimes", "Often", "Mostly", "Always"]
+    items = []
+    for item_id, framework in (("a1", "fw_a"), ("a2", "fw_a"), ("b1", "fw_b"), ("b2", "fw_b")):
+        text = {"v1": f"Statement {item_id}", "v2": f"Statement {item_id}"}
+        if item_id == "a2":
+            text["v2"] = "Statement a2, reworded"
+        position = {"attribute": "X"} if framework == "fw_a" else {"domain": "D"}
+        items.append(
+            {"id": item_id, "framework": framework, "position": position,
+             "polarity": "positive", "text": text}
+        )  # fmt: skip
+    return parse_instrument(
+        {
+            "id": "two",
+            "versions": ["v1", "v2"],
+            "columns": {"response_id": "ID", "submitted": "Submitted", "comment_prefix": "Any"},
+            "scale": {
+                "labels": [{"label": lab, "score": i} for i, lab in enumerate(labels)],
+                "positive_threshold": 3,
+                "midpoint": 2.5,
+            },
+            "frameworks": [
+                {"id": "fw_a", "groupings": {"attribute": ["X"]}},
+                {"id": "fw_b", "groupings": {"domain": ["D"]}},
+            ],
+            "respondent_questions": [],
+            "items": items,
+        }
+    )
+
+
+def test_a_reworded_statement_counts_only_systems_with_its_wording():
+    from relaudit.score import pool_consistency
+
+    instrument = two_version_instrument()
+    # p (v1) and q (v2), 5 responses each; means p: a1 1, a2 2, b1 3, b2 4;
+    # q: a1 4, a2 3, b1 2, b2 1. Four statements: each in every top and bottom five.
+    # Lowest of fw_a: p a1, q a2; of fw_b: p b1, q b2.
+    rows = [
+        (sid, "2017-10-01", 5, item, 5, 5.0 * mean)
+        for sid, means in (("p", (1, 2, 3, 4)), ("q", (4, 3, 2, 1)))
+        for item, mean in zip(("a1", "a2", "b1", "b2"), means, strict=True)
+    ]
+    pool = sums(rows)
+    args = (pool, instrument, CUTOFF, True, None, 5)
+    plain = pool_consistency(*args).set_index("item_id")
+    assert plain["systems"].tolist() == [2, 2, 2, 2]
+    assert plain["worst_in_framework"].tolist() == [1, 1, 1, 1]
+    # A v2 pack: a2 is worded otherwise in v1, so p is not counted for a2.
+    v2 = pool_consistency(*args, {"p": "v1", "q": "v2"}, "v2").set_index("item_id")
+    assert v2["systems"].to_dict() == {"a1": 2, "a2": 1, "b1": 2, "b2": 2}
+    assert v2["bottom5"].to_dict() == {"a1": 2, "a2": 1, "b1": 2, "b2": 2}
+    assert v2["worst_in_framework"].to_dict() == {"a1": 1, "a2": 1, "b1": 1, "b2": 1}
+    # A v1 pack: q is not counted for a2, so a2 keeps only p (where a1, not a2, was worst).
+    v1 = pool_consistency(*args, {"p": "v1", "q": "v2"}, "v1").set_index("item_id")
+    assert (v1.loc["a2", "systems"], v1.loc["a2", "worst_in_framework"]) == (1, 0)
+
+
+def test_same_wording():
+    texts = {"a": {"v1": "x", "v2": "x"}, "b": {"v1": "y", "v2": "z"}}
+    assert patterns.same_wording(texts, "v1", "v2") == {"a"}
+    assert patterns.same_wording(texts, "v1", "v1") == {"a", "b"}
