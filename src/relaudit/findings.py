@@ -484,44 +484,43 @@ def pattern_sentences(findings: Findings) -> list[str]:
 
 
 def _pattern_message(findings: Findings, told: set[str], limit: int) -> str:
-    """The statements low or high in most other systems that no earlier message named:
-    the `limit` clearest each way by name, the rest counted (the best and worst
-    section lists them all)."""
+    """The statements low in most other systems that no earlier message named (the
+    `limit` clearest by name, the rest counted), and how many are high in most; the
+    best and worst section lists them all."""
     rows = findings.patterns[~findings.patterns["item_id"].isin(list(told))]
     if rows.empty:
         return ""
-    parts, left = [], 0
-    for side in (LOW, HIGH):
-        part = rows[rows["pattern"] == side]
-        left += max(len(part) - limit, 0)
-        if part.empty:
-            continue
+    low, high = rows[rows["pattern"] == LOW], rows[rows["pattern"] == HIGH]
+    parts = []
+    if len(low):
         named = [
             f"{_quoted(findings.label(r['item_id']))} ({_of_systems(r)}"
             + (
-                f"; {here_rank(findings, r['item_id'], side)}"
+                f"; {here_rank(findings, r['item_id'], LOW)}"
                 if r["item_id"] in findings.item_means
                 else ""
             )
             + ")"
-            for _, r in part.head(limit).iterrows()
+            for _, r in low.head(limit).iterrows()
         ]
+        if len(low) > limit:
+            left = len(low) - limit
+            named.append(f"{left} more {_plural(left, 'statement')}")
         verb = "is" if len(named) == 1 else "are"
         parts.append(
-            f"{_join(named)} {verb} among the {_top_n_words(side)} statements in most of them"
+            f"{_join(named)} {verb} among the {_top_n_words(LOW)} statements in most of them"
         )
-    more = (
-        f" {left} more {'is' if left == 1 else 'are'} listed under the best and worst statements."
-        if left
-        else ""
-    )
+    if len(high):
+        parts.append(
+            f"{len(high)} {_plural(len(high), 'statement')} "
+            f"{'is' if len(high) == 1 else 'are'} among the {_top_n_words(HIGH)} in most"
+        )
     return (
         "Some statements score alike in most other systems with responses by this system's "
         "deadline (counted as in the national consistency table): "
-        + "; ".join(parts)
-        + "."
-        + more
-        + " Read them here as part of that pattern, not only as local findings."
+        + ", and ".join(parts)
+        + ". All are listed under the best and worst statements; read them here as part of "
+        "that pattern, not only as local findings."
     )
 
 

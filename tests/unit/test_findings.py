@@ -480,11 +480,13 @@ def test_national_pattern_is_said_in_the_key_messages():
     # c is not this pack's worst, so it gets the pattern message; here means are
     # a 3.10, b 1.80, c 2.40, d 3.10: only b is lower than c, so c is 2nd lowest of 4.
     pattern = next(m for m in messages if m.startswith("Some statements score alike"))
-    assert (
-        "\u201cGamma\u201d (6 of the 10; 2nd lowest of 4 here) is among the five "
-        "lowest-scoring statements in most of them" in pattern
+    assert pattern == (
+        "Some statements score alike in most other systems with responses by this system's "
+        "deadline (counted as in the national consistency table): \u201cGamma\u201d (6 of the "
+        "10; 2nd lowest of 4 here) is among the five lowest-scoring statements in most of "
+        "them. All are listed under the best and worst statements; read them here as part of "
+        "that pattern, not only as local findings."
     )
-    assert "Delta" not in pattern and "\u201cAlpha\u201d" not in pattern
 
 
 def test_national_pattern_sentences_for_the_best_worst_section():
@@ -538,5 +540,14 @@ def test_patterns_all_systems_and_the_rest_counted():
     pattern = next(m for m in messages if m.startswith("Some statements score alike"))
     # b is told already; h (9) and g (8) are named, f (7) and c (6) counted; f, g, h have
     # no score here. a (8 of 10 highest) is the best statement, told already.
-    assert "\u201ch\u201d (9 of the 10) and \u201cg\u201d (8 of the 10) are among" in pattern
-    assert "2 more are listed under the best and worst statements." in pattern
+    assert (
+        "\u201ch\u201d (9 of the 10), \u201cg\u201d (8 of the 10) and 2 more statements are "
+        "among the five lowest-scoring statements in most of them." in pattern
+    )
+    # With a high pattern not yet told (a is the best, told), only its count is given.
+    lows_and_high = pool.assign(top5=[0, 0, 0, 6, 0, 0, 0, 0])
+    pattern = next(m for m in fnd.key_messages(careful(pool=lows_and_high)) if m.startswith("Some"))
+    assert (
+        "and 2 more statements are among the five lowest-scoring statements in most of "
+        "them, and 1 statement is among the five highest-scoring in most." in pattern
+    )
