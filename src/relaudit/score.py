@@ -342,8 +342,9 @@ def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFra
     statements' 95% intervals: the interval the mean would have if its
     statements' errors were perfectly correlated, the widest they allow (the
     standard error of a mean of means is at most the mean of their standard
-    errors), so a claim that it excludes a value never overstates the
-    evidence. Blank when a statement with a mean has no interval.
+    errors; each statement keeps its own t quantile): conservative, so a
+    claim that it excludes a value does not overstate the evidence. Blank
+    when a statement with a mean has no interval.
     """
     pieces = []
     with_interval = {"ci_low", "ci_high"} <= set(statements.columns)
