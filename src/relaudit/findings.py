@@ -23,7 +23,9 @@ import yaml
 
 from relaudit.comparison import has_comparator
 from relaudit.errors import ConfigError
+from relaudit.patterns import HIGH, LOW, PATTERN_COLUMNS, national_patterns
 from relaudit.resources import load_schema
+from relaudit.score import TOP_N, welch_interval
 from relaudit.yamlio import load_yaml
 
 # Groups derived by ingest rather than chosen by the respondent (the
@@ -43,6 +45,15 @@ GAP_COLUMNS = [
     "gap",
 ]
 
+# A gap that may be a key message: the two groups' sizes reach the documented
+# minimum (config key_message_min_group) and its 95% Welch interval excludes 0.
+KEY_GAP_COLUMNS = [
+    *("grouping", "measure", "high_group", "high_mean", "high_sd", "high_n"),
+    *("low_group", "low_mean", "low_sd", "low_n", "gap", "gap_ci_low", "gap_ci_high"),
+]
+DEFAULT_KEY_MESSAGE_MIN_GROUP = 10
+DEFAULT_PATTERN_MIN_SYSTEMS = 3
+
 # The placeholders each kind of rule may use in its text.
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "bottom_and_lower": ("statement", "mean", "comparator_mean", "diff", "pct_positive"),
@@ -60,6 +71,9 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "domain_below": ("domain", "mean", "threshold"),
     "no_comparator": (),
 }
+
+
+NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 10: "ten"}
 
 
 def fmt_mean(value: float) -> str:
@@ -153,6 +167,88 @@ def group_gaps(
     ).reset_index(drop=True)
 
 
+def key_gaps(
+    breakdown: pd.DataFrame,
+    min_group: int,
+    exclude_groups: Sequence[str] = DERIVED_GROUPS,
+) -> tuple[pd.DataFrame, int]:
+    """Gaps between groups that the evidence supports, and how many gaps were checked.
+
+    For each grouping and statement, the highest and the lowest shown group
+    among those with at least `min_group` respondents (derived groups left
+    out; ties by group name, as in `group_gaps`) give one gap, checked with
+    the comparator's 95% Welch interval (`relaudit.score.welch_interval`).
+    A gap is kept when that interval excludes zero, also once rounded to
+    the two decimals a document prints. Only cells with an
+    ``sd`` (statements, not framework means) can be checked. Sorted by the
+    interval's lower end, the gap most clearly above zero first (ties:
+    grouping, measure). The count checked is returned too, so a message can
+    say of how many comparisons its gaps are the survivors.
+    """
+    empty = pd.DataFrame(columns=KEY_GAP_COLUMNS)
+    if "sd" not in breakdown.columns or breakdown.empty:
+        return empty, 0
+    frame = breakdown[
+        breakdown["mean"].notna()
+        & breakdown["sd"].notna()
+        & ~_as_bool(breakdown["suppressed"])
+        & (pd.to_numeric(breakdown["n"], errors="coerce").fillna(0) >= min_group)
+        & ~breakdown["group"].isin(list(exclude_groups))
+    ]
+    keys = ["grouping", "measure"]
+    ordered = frame.sort_values(
+        [*keys, "mean", "group"], ascending=[True, True, False, True], kind="mergesort"
+    )
+    ordered = ordered[ordered.groupby(keys, sort=False)["mean"].transform("size") >= 2]
+    if ordered.empty:
+        return empty, 0
+    high = ordered.groupby(keys, sort=False).head(1).reset_index(drop=True)
+    low = ordered.groupby(keys, sort=False).tail(1).reset_index(drop=True)
+    gap, ci_low, ci_high, _ = welch_interval(
+        high["mean"], high["sd"], high["n"], low["mean"], low["sd"], low["n"]
+    )
+    table = pd.DataFrame(
+        {
+            "grouping": high["grouping"].tolist(),
+            "measure": high["measure"].tolist(),
+            "high_group": high["group"].tolist(),
+            "high_mean": high["mean"].astype(float).tolist(),
+            "high_sd": high["sd"].astype(float).tolist(),
+            "high_n": high["n"].astype(int).tolist(),
+            "low_group": low["group"].tolist(),
+            "low_mean": low["mean"].astype(float).tolist(),
+            "low_sd": low["sd"].astype(float).tolist(),
+            "low_n": low["n"].astype(int).tolist(),
+            "gap": gap,
+            "gap_ci_low": ci_low,
+            "gap_ci_high": ci_high,
+        },
+        columns=KEY_GAP_COLUMNS,
+    )
+    # Clear of zero as printed, too: a lower end that rounds to 0.00 would read as touching it.
+    supported = table[table["gap_ci_low"].round(2) > 0]
+    supported = supported.sort_values(
+        ["gap_ci_low", "grouping", "measure"], ascending=[False, True, True], kind="mergesort"
+    )
+    return supported.reset_index(drop=True), len(table)
+
+
+def beyond_midpoint(table: pd.DataFrame, midpoint: float, side: str) -> pd.DataFrame:
+    """Rows (statements or groups) whose 95% interval lies wholly below (`side` "below")
+    or above the midpoint, also as printed (two decimals); most extreme first (ties:
+    table order). A row without an interval, or hidden, is never said to be either."""
+    if table.empty or not {"ci_low", "ci_high"} <= set(table.columns):
+        return table.iloc[0:0]
+    shown = table["mean"].notna()
+    if "suppressed" in table.columns:
+        shown &= ~_as_bool(table["suppressed"].fillna(True))
+    if side == "below":
+        part = table[shown & (table["ci_high"].round(2) < midpoint)]
+        return part.sort_values("mean", ascending=True, kind="mergesort").reset_index(drop=True)
+    part = table[shown & (table["ci_low"].round(2) > midpoint)]
+    return part.sort_values("mean", ascending=False, kind="mergesort").reset_index(drop=True)
+
+
 def _as_bool(series: pd.Series) -> pd.Series:
     """`suppressed` as a boolean mask (a bool column in every typed table)."""
     return series.astype(bool)
@@ -186,9 +282,25 @@ class Findings:
     grouping_names: Mapping[str, str] = field(default_factory=dict)
     # Negatively worded statements (reverse scored), so sentences can say so.
     reversed_items: frozenset[str] = frozenset()
+    # Group gaps the key messages may state (`key_gaps`), of how many checked,
+    # and the group size they need.
+    key_gaps: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=KEY_GAP_COLUMNS))
+    gaps_checked: int = 0
+    key_message_min_group: int = DEFAULT_KEY_MESSAGE_MIN_GROUP
+    # Statements whose 95% interval lies wholly below the midpoint, lowest first.
+    below_midpoint: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Statements low or high in most comparator systems (`relaudit.patterns`),
+    # and this system's statement means (to say where each pattern ranks here).
+    patterns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PATTERN_COLUMNS))
+    item_means: Mapping[str, float] = field(default_factory=dict)
 
     def label(self, key: str) -> str:
         return self.labels.get(key, key)
+
+    def pattern(self, item_id: str) -> Mapping[str, Any] | None:
+        """The national pattern of a statement, if it has one."""
+        rows = self.patterns[self.patterns["item_id"] == item_id]
+        return None if rows.empty else rows.iloc[0].to_dict()
 
 
 def build_findings(
@@ -206,12 +318,17 @@ def build_findings(
     domain_groupings: Sequence[str] = (),
     exclude_groups: Sequence[str] = DERIVED_GROUPS,
     reversed_items: Sequence[str] = (),
+    pool_consistency: pd.DataFrame | None = None,
+    key_message_min_group: int = DEFAULT_KEY_MESSAGE_MIN_GROUP,
+    pattern_min_systems: int = DEFAULT_PATTERN_MIN_SYSTEMS,
 ) -> Findings:
     """Collect the findings of one system from its tables.
 
     `domain_groupings` are the groupings whose groups the domain_below rule
     reads (those of the frameworks without a grid); `exclude_groups` the
-    derived groups left out of group gaps.
+    derived groups left out of group gaps. `pool_consistency` is the
+    consistency table over the comparator's systems (`relaudit.patterns`);
+    `key_message_min_group` and `pattern_min_systems` come from the config.
     """
     best, worst = best_and_worst(scores, top_n)
     higher, lower = comparator_differences(comparator)
@@ -221,6 +338,8 @@ def build_findings(
     frameworks = group_scores[
         (group_scores["grouping"] == "framework") & group_scores["mean"].notna()
     ].reset_index(drop=True)
+    supported, checked = key_gaps(breakdown, key_message_min_group, exclude_groups)
+    ranked = scores[scores["mean"].notna()]
     return Findings(
         best=best,
         worst=worst,
@@ -236,6 +355,12 @@ def build_findings(
         labels=dict(labels),
         grouping_names=dict(grouping_names),
         reversed_items=frozenset(reversed_items),
+        key_gaps=supported,
+        gaps_checked=checked,
+        key_message_min_group=key_message_min_group,
+        below_midpoint=beyond_midpoint(scores, midpoint, "below"),
+        patterns=national_patterns(pool_consistency, pattern_min_systems),
+        item_means={str(r["item_id"]): float(r["mean"]) for _, r in ranked.iterrows()},
     )
 
 
@@ -257,8 +382,14 @@ def _statement_phrase(row: Mapping[str, Any], findings: Findings) -> str:
     return text
 
 
-def key_messages(findings: Findings, max_gaps: int = 2) -> list[str]:
-    """Plain-text key messages with their numbers, most important first."""
+def key_messages(findings: Findings, max_gaps: int = 2, max_patterns: int = 2) -> list[str]:
+    """Plain-text key messages with their numbers, most important first.
+
+    A claim about a gap between groups, or that a statement is below the
+    midpoint, is made only where its 95% interval supports it (`key_gaps`,
+    `beyond_midpoint`); a statement low or high in most comparator systems is
+    said to be so (`relaudit.patterns`).
+    """
     messages: list[str] = []
     if len(findings.framework_means):
         parts = [
@@ -269,33 +400,195 @@ def key_messages(findings: Findings, max_gaps: int = 2) -> list[str]:
             f"Average scores on a scale from {findings.scale_min:g} to {findings.scale_max:g} "
             f"(midpoint {findings.midpoint:g}): " + "; ".join(parts) + "."
         )
-    if len(findings.best):
-        messages.append(
-            "The highest-scoring statement was "
-            + _statement_phrase(findings.best.iloc[0], findings)
-            + "."
-        )
-    if len(findings.worst):
-        messages.append(
-            "The lowest-scoring statement was "
-            + _statement_phrase(findings.worst.iloc[0], findings)
-            + "."
-        )
+    told: set[str] = set()
+    for frame, words, side in (
+        (findings.best, "The highest-scoring statement was ", HIGH),
+        (findings.worst, "The lowest-scoring statement was ", LOW),
+    ):
+        if not len(frame):
+            continue
+        row = frame.iloc[0]
+        text = words + _statement_phrase(row, findings) + "."
+        pattern = findings.pattern(row["item_id"])
+        if pattern is not None and pattern["pattern"] == side:
+            told.add(row["item_id"])
+            text += (
+                f" It is among the {_top_n_words(side)} statements in "
+                f"{_of_systems(pattern)} other systems too: a pattern across systems, "
+                "not only a local one."
+            )
+        messages.append(text)
     if not findings.has_comparator:
         messages.append(
             "There is no comparator: no other system had responses by this system's deadline, "
-            "so the scores cannot be set against other systems."
+            "so the scores cannot be set against other systems, nor can this pack say which "
+            "statements score low or high in most systems."
         )
     else:
         messages.append(_comparator_message(findings))
-    for _, gap in findings.gaps.head(max_gaps).iterrows():
+    pattern_message = _pattern_message(findings, told, max_patterns)
+    if pattern_message:
+        messages.append(pattern_message)
+    midpoint_message = _midpoint_message(findings)
+    if midpoint_message:
+        messages.append(midpoint_message)
+    messages.extend(_gap_messages(findings, max_gaps))
+    return messages
+
+
+def _top_n_words(side: str) -> str:
+    count = NUMBER_WORDS.get(TOP_N, str(TOP_N))
+    return f"{count} {'lowest' if side == LOW else 'highest'}-scoring"
+
+
+def _of_systems(pattern: Mapping[str, Any]) -> str:
+    """'9 of the 10', or 'all 7' when every system that ranks it agrees."""
+    count, systems = int(pattern["count"]), int(pattern["systems"])
+    return f"all {systems}" if count == systems else f"{count} of the {systems}"
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th') }"
+
+
+def here_rank(findings: Findings, item_id: str, side: str) -> str:
+    """Where a statement ranks in this pack, counted from the `side` ("low": from the
+    lowest) as 'lowest here', '3rd lowest of 35 here'; '' when it has no mean here.
+    Ties share a place, as ranks do ("min")."""
+    mean = findings.item_means.get(item_id)
+    if mean is None:
+        return ""
+    means = list(findings.item_means.values())
+    if side == LOW:
+        place, word = 1 + sum(m < mean for m in means), "lowest"
+    else:
+        place, word = 1 + sum(m > mean for m in means), "highest"
+    if place == 1:
+        return f"{word} of {len(means)} here"
+    return f"{_ordinal(place)} {word} of {len(means)} here"
+
+
+def pattern_sentences(findings: Findings) -> list[str]:
+    """One sentence per statement low or high in most comparator systems, with its rank here."""
+    sentences = []
+    for _, row in findings.patterns.iterrows():
+        where = here_rank(findings, row["item_id"], row["pattern"])
+        sentences.append(
+            f"{_quoted(findings.label(row['item_id']))} is among the "
+            f"{_top_n_words(row['pattern'])} statements in {_of_systems(row)} other systems"
+            + (f"; it is {where}." if where else "; it has no score here.")
+        )
+    return sentences
+
+
+def _pattern_message(findings: Findings, told: set[str], limit: int) -> str:
+    """The statements low in most other systems that no earlier message named (the
+    `limit` clearest by name, the rest counted), and how many are high in most; the
+    best and worst section lists them all."""
+    rows = findings.patterns[~findings.patterns["item_id"].isin(list(told))]
+    if rows.empty:
+        return ""
+    low, high = rows[rows["pattern"] == LOW], rows[rows["pattern"] == HIGH]
+    parts = []
+    if len(low):
+        named = [
+            f"{_quoted(findings.label(r['item_id']))} ({_of_systems(r)}"
+            + (
+                f"; {here_rank(findings, r['item_id'], LOW)}"
+                if r["item_id"] in findings.item_means
+                else ""
+            )
+            + ")"
+            for _, r in low.head(limit).iterrows()
+        ]
+        if len(low) > limit:
+            left = len(low) - limit
+            named.append(f"{left} more {_plural(left, 'statement')}")
+        verb = "is" if len(named) == 1 else "are"
+        parts.append(
+            f"{_join(named)} {verb} among the {_top_n_words(LOW)} statements in most of them"
+        )
+    if len(high):
+        parts.append(
+            f"{len(high)} {_plural(len(high), 'statement')} "
+            f"{'is' if len(high) == 1 else 'are'} among the {_top_n_words(HIGH)} in most"
+        )
+    return (
+        "Some statements score alike in most other systems with responses by this system's "
+        "deadline (counted as in the national consistency table): "
+        + ", and ".join(parts)
+        + ". All are listed under the best and worst statements; read them here as part of "
+        "that pattern, not only as local findings."
+    )
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _midpoint_message(findings: Findings, limit: int = 3) -> str:
+    """Statements whose whole 95% interval lies below the midpoint (none: no message)."""
+    below = findings.below_midpoint
+    if below is None or below.empty:
+        return ""
+    count = len(below)
+    named = [
+        f"{_quoted(findings.label(r['item_id']))} {fmt_mean(r['mean'])} "
+        f"(95% interval {fmt_mean(r['ci_low'])} to {fmt_mean(r['ci_high'])})"
+        for _, r in below.head(limit).iterrows()
+    ]
+    lead = "the lowest " if count > limit else ""
+    return (
+        f"{count} {_plural(count, 'statement')} scored below the midpoint of "
+        f"{findings.midpoint:g} with the whole 95% interval below it; {lead}"
+        + "; ".join(named)
+        + "."
+    )
+
+
+def _gap_messages(findings: Findings, max_gaps: int) -> list[str]:
+    """Gaps between groups whose interval excludes zero, or why none is a key message."""
+    k = findings.key_message_min_group
+    checked = findings.gaps_checked
+    if checked == 0:
+        if findings.gaps.empty:
+            return []
+        # Groups are shown (the groups section lists their gaps), but none is large enough.
+        return [
+            "No gap between respondent groups is a key message here: no statement has two "
+            f"groups of at least {k} people to compare."
+        ]
+    if findings.key_gaps.empty:
+        which = (
+            "the one statement gap checked"
+            if checked == 1
+            else f"every one of the {checked} statement gaps checked"
+        )
+        return [
+            f"No gap between respondent groups of at least {k} people is clear: for {which}, "
+            "the 95% interval includes zero."
+        ]
+    messages = []
+    for _, gap in findings.key_gaps.head(max_gaps).iterrows():
         grouping = findings.grouping_names.get(gap["grouping"], gap["grouping"])
         messages.append(
-            f"A wide gap by {grouping.lower()} on {_quoted(findings.label(gap['measure']))}: "
+            f"A gap by {grouping.lower()} on {_quoted(findings.label(gap['measure']))}: "
             f"{gap['high_group']} {fmt_mean(gap['high_mean'])} (n = {gap['high_n']}) against "
             f"{gap['low_group']} {fmt_mean(gap['low_mean'])} (n = {gap['low_n']}), "
-            f"a gap of {fmt_mean(gap['gap'])}."
+            f"a gap of {fmt_mean(gap['gap'])} (95% interval {fmt_mean(gap['gap_ci_low'])} "
+            f"to {fmt_mean(gap['gap_ci_high'])})."
         )
+    supported = len(findings.key_gaps)
+    verb = "has" if supported == 1 else "have"
+    messages[-1] += (
+        f" {supported} of the {checked} statement gaps checked between groups of at least "
+        f"{k} people {verb} an interval clear of zero; with so many checked, some would by "
+        "chance, so test them in fieldwork."
+    )
     return messages
 
 
@@ -469,8 +762,8 @@ def _candidates(rule: EnquiryRule, findings: Findings) -> list[tuple[str, dict[s
             )
     elif rule.when == "domain_below":
         threshold = rule.threshold if rule.threshold is not None else findings.midpoint
-        domains = findings.domain_means
-        below = domains[domains["mean"] < threshold].sort_values(
+        # A domain is said to be below only when its whole 95% interval is.
+        below = beyond_midpoint(findings.domain_means, threshold, "below").sort_values(
             ["mean", "group"], kind="mergesort"
         )
         for _, row in below.iterrows():

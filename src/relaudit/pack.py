@@ -38,6 +38,7 @@ BRIEFING_TABLES = columns_by_name(
         "comparator_summary",
         "breakdown_scores",
         "profile",
+        "pool_consistency",
         "quotes",
         "theme_counts",
         "comment_rates",
@@ -69,6 +70,10 @@ class PackData:
     census_date: str | dt.date | None = None
     # Comments already quoted in an earlier section (each is quoted once).
     seen_quotes: set[str] = field(default_factory=set)
+    # Key messages (config): the group size a gap needs, and the comparator
+    # systems a national pattern needs.
+    key_message_min_group: int = fnd.DEFAULT_KEY_MESSAGE_MIN_GROUP
+    pattern_min_systems: int = fnd.DEFAULT_PATTERN_MIN_SYSTEMS
 
     @property
     def version(self) -> str | None:
@@ -99,6 +104,9 @@ class PackData:
             domain_groupings=blocks.domain_groupings(self.instrument),
             exclude_groups=blocks.derived_groups(self.instrument),
             reversed_items=[item.id for item in self.instrument.items if item.reverse],
+            pool_consistency=self.tables.get("pool_consistency"),
+            key_message_min_group=self.key_message_min_group,
+            pattern_min_systems=self.pattern_min_systems,
         )
 
     @cached_property
@@ -229,6 +237,8 @@ def best_worst(data: PackData, placed: Placed) -> dict[str, Any]:
         if len(found.worst)
         else None,
         "worst_quotes": worst_quotes,
+        # Statements low or high in most comparator systems, with their rank here.
+        "patterns": fnd.pattern_sentences(found),
     }
 
 
@@ -325,6 +335,8 @@ def briefing_context(
     census_date: str | dt.date | None = None,
     sections: Sequence[str | Mapping[str, Any]] | None = None,
     source: str = "the programme",
+    key_message_min_group: int = fnd.DEFAULT_KEY_MESSAGE_MIN_GROUP,
+    pattern_min_systems: int = fnd.DEFAULT_PATTERN_MIN_SYSTEMS,
 ) -> dict[str, Any]:
     """Everything templates/briefing.qmd.j2 needs: the common values and each
     section's context, for the programme's `sections` (None: every section)."""
@@ -338,6 +350,8 @@ def briefing_context(
         k=min_group_size,
         top_n=top_n,
         census_date=census_date,
+        key_message_min_group=key_message_min_group,
+        pattern_min_systems=pattern_min_systems,
     )
     placed = resolve(SCOPE, sections, source, "briefing")
     return {**common_context(data), "sections": contexts(placed, data)}

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from relaudit import patterns
 from relaudit.config import System
 from relaudit.cutoffs import by_end_of, cutoff_text
 from relaudit.disclosure import cross_scope_remainders, exposed, statement_totals
@@ -335,8 +336,18 @@ def target_scores(
 
 
 def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Unweighted mean of statement means per attribute, dimension, domain and framework."""
+    """Unweighted mean of statement means per attribute, dimension, domain and framework.
+
+    ``ci_low``/``ci_high`` (when `statements` has them) average the
+    statements' 95% intervals: the interval the mean would have if its
+    statements' errors were perfectly correlated, the widest they allow (the
+    standard error of a mean of means is at most the mean of their standard
+    errors; each statement keeps its own t quantile): conservative, so a
+    claim that it excludes a value does not overstate the evidence. Blank
+    when a statement with a mean has no interval.
+    """
     pieces = []
+    with_interval = {"ci_low", "ci_high"} <= set(statements.columns)
     positions = {item.id: item.position for item in instrument.items}
     frameworks = item_frameworks(instrument)
     for framework in instrument.frameworks:
@@ -347,20 +358,24 @@ def group_scores(statements: pd.DataFrame, instrument: Instrument) -> pd.DataFra
                 level = pd.Series(framework.id, index=subset.index)
             else:
                 level = subset["item_id"].map({c: p.get(grouping) for c, p in positions.items()})
-            means = subset.groupby([subset["scope"], level], sort=False)["mean"].mean()
+            grouped = subset.groupby([subset["scope"], level], sort=False)
+            means = grouped["mean"].mean()
             scopes = list(dict.fromkeys(statements["scope"]))
             index = pd.MultiIndex.from_product([scopes, list(levels)])
-            means = means.reindex(index)
-            pieces.append(
-                pd.DataFrame(
-                    {
-                        "scope": index.get_level_values(0),
-                        "grouping": grouping,
-                        "group": index.get_level_values(1),
-                        "mean": means.to_numpy(),
-                    }
-                )
+            piece = pd.DataFrame(
+                {
+                    "scope": index.get_level_values(0),
+                    "grouping": grouping,
+                    "group": index.get_level_values(1),
+                    "mean": means.reindex(index).to_numpy(),
+                }
             )
+            if with_interval:
+                complete = (grouped["ci_low"].count() == grouped["mean"].count()).reindex(index)
+                for bound in ("ci_low", "ci_high"):
+                    values = grouped[bound].mean().reindex(index)
+                    piece[bound] = values.where(complete.fillna(False).astype(bool)).to_numpy()
+            pieces.append(piece)
     table = pd.concat(pieces, ignore_index=True)
     order = {s: i for i, s in enumerate(dict.fromkeys(statements["scope"]))}
     return table.sort_values("scope", key=lambda s: s.map(order), kind="stable").reset_index(
@@ -536,7 +551,12 @@ def breakdown_scores(
     min_group_size: int,
     packs: Mapping[str, tuple[pd.DataFrame, pd.Series]] | None = None,
 ) -> pd.DataFrame:
-    """Mean and pct_positive per respondent group, for every item and framework.
+    """Mean, pct_positive and sd per respondent group, for every item and framework.
+
+    ``sd`` (the last column, so the published columns before it keep their
+    places) is the sample SD of a statement cell's ratings, for the Welch
+    interval of a gap between groups (relaudit.findings); a framework cell has
+    none.
 
     Which item cells are hidden is `hide_breakdown_cells`. A framework cell
     is the unweighted mean of its item cells, so it is hidden when any of
@@ -544,7 +564,10 @@ def breakdown_scores(
     the number of group members who answered any of its items. `packs` is
     for the national breakdown (see `hide_breakdown_cells`).
     """
-    columns = ["grouping", "group", "measure", "n", "mean", "pct_positive", SUPPRESSED, REASON]
+    columns = [
+        *("grouping", "group", "measure", "n", "mean", "pct_positive", SUPPRESSED, REASON),
+        "sd",
+    ]
     groupings = _groupings(instrument, responses)
     if not groupings:
         return pd.DataFrame(columns=columns)
@@ -587,7 +610,7 @@ def breakdown_scores(
     totals.index = totals.index.astype(str)
     flags = hide_breakdown_cells(people, totals, min_group_size, _alias_codes(people), packs)
     items = blank(
-        raw[["grouping", "group", "measure", "n", "mean", "pct_positive"]],
+        raw[["grouping", "group", "measure", "n", "mean", "pct_positive", "sd"]],
         flags[SUPPRESSED].to_numpy(),
         keys,
     )
@@ -603,6 +626,8 @@ def breakdown_scores(
     )
     fw_table = fw_grid.join(fw_stats, on=keys).join(answered, on=keys).join(hidden, on=keys)
     fw_table["n"] = fw_table["n"].fillna(0)
+    # A framework cell averages statement means: it has no sd of its own.
+    fw_table["sd"] = np.nan
     fw_hidden = fw_table[SUPPRESSED].astype("boolean").fillna(True).astype(bool).to_numpy()
     fw_small = fw_table["n"].to_numpy(dtype=float) < min_group_size
     fw_table = blank(fw_table, fw_hidden | fw_small, keys)
@@ -848,6 +873,58 @@ def consistency(statements: pd.DataFrame, top_n: int = TOP_N) -> pd.DataFrame:
     return out.reset_index()
 
 
+def pool_consistency(
+    other_sums: pd.DataFrame,
+    instrument: Instrument,
+    cutoff_day: dt.date,
+    has_comparator: bool,
+    deadlines: Mapping[str, dt.date] | None,
+    min_group_size: int,
+    versions: Mapping[str, str] | None = None,
+    own_version: str | None = None,
+) -> pd.DataFrame:
+    """`consistency` over a pack's comparator pool at its cutoff (`relaudit.patterns`).
+
+    One row per statement; every count is 0 when there is no comparator.
+    With `versions` (every system's questionnaire version) and the pack's
+    `own_version`, a statement counts only the systems whose version words
+    it as the pack's does (`relaudit.patterns.same_wording`).
+    """
+    frameworks = item_frameworks(instrument)
+    pool = other_sums.iloc[0:0]
+    if has_comparator:
+        pool = patterns.pool_sums(
+            other_sums, instrument.item_ids, cutoff_day, deadlines, min_group_size
+        )
+    statements = patterns.pool_statements(
+        pool, frameworks, min_group_size, max(len(instrument.targets), 1)
+    )
+    counts = ["systems", "top5", "bottom5", "worst_in_framework"]
+    table = pd.DataFrame({"item_id": instrument.item_ids}).assign(
+        **{FRAMEWORK: lambda t: t["item_id"].map(frameworks)}
+    )
+    if len(statements):
+        if versions is None or own_version is None:
+            found = consistency(statements).drop(columns=FRAMEWORK)
+        else:
+            texts = {item.id: dict(item.text) for item in instrument.items}
+            version = statements["scope"].map(versions).fillna(own_version)
+            parts = []
+            for their_version, part in statements.groupby(version, sort=True):
+                ranked = consistency(part).drop(columns=FRAMEWORK)
+                other_words = ~ranked["item_id"].isin(
+                    patterns.same_wording(texts, str(their_version), own_version)
+                )
+                ranked.loc[other_words, counts] = 0
+                parts.append(ranked)
+            found = pd.concat(parts).groupby("item_id", sort=False)[counts].sum().reset_index()
+        table = table.merge(found, on="item_id", how="left")
+    for column in counts:
+        values = table[column] if column in table.columns else pd.Series(0, index=table.index)
+        table[column] = values.fillna(0).astype(int)
+    return table[["item_id", FRAMEWORK, *counts]]
+
+
 def response_summary(responses: pd.DataFrame, systems: Iterable[System]) -> pd.DataFrame:
     """Responses, free text, on-time and late counts per system in the sheet (0 without data)."""
     ids = responses["system_id"].astype(str)
@@ -966,12 +1043,14 @@ def score_system(
     has_comparator: bool = True,
     deadlines: Mapping[str, dt.date] | None = None,
     without_comparator: Sequence[str] = (),
+    versions: Mapping[str, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every per-system table, from the system's on-time responses.
 
     `others` are the other systems' `daily_sums` that could be in the
     comparator, stacked together; `deadlines` every system's deadline (for
-    `relaudit.pools`).
+    `relaudit.pools`); `versions` every system's questionnaire version (for
+    `pool_consistency`).
     """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
@@ -1016,10 +1095,27 @@ def score_system(
         "comparator_summary": comp_summary,
         "breakdown_scores": breakdown_scores(own, long, instrument, min_group_size),
         "profile": profile(own, instrument, min_group_size),
+        "pool_consistency": pool_consistency(
+            others,
+            instrument,
+            deadline,
+            has_comparator,
+            deadlines,
+            min_group_size,
+            versions,
+            _own_version(responses, versions),
+        ),
     }
     if instrument.targets:
         tables["target_scores"] = scoped_targets(own, long, instrument, min_group_size)
     return tables
+
+
+def _own_version(responses: pd.DataFrame, versions: Mapping[str, str] | None) -> str | None:
+    """The system's questionnaire version, from `versions` (None without them)."""
+    if versions is None or not len(responses):
+        return None
+    return versions.get(str(responses["system_id"].iloc[0]))
 
 
 SCOPE_BASIS_COLUMNS = [

@@ -111,7 +111,9 @@ SCHEMAS: dict[str, Table] = {
         ),
         Table(
             "system/group_scores",
-            _columns(f"grouping:str group:str mean:float {_SUPPRESSION}"),
+            _columns(
+                f"grouping:str group:str mean:float {_SUPPRESSION} ci_low:float ci_high:float"
+            ),
             "published",
             "one row per framework grouping level",
         ),
@@ -141,7 +143,7 @@ SCHEMAS: dict[str, Table] = {
             "system/breakdown_scores",
             _columns(
                 "grouping:str group:str measure:str n:count mean:float pct_positive:float "
-                f"{_SUPPRESSION}"
+                f"{_SUPPRESSION} sd:float"
             ),
             "published",
             "one row per respondent group and measure (statement or framework)",
@@ -151,6 +153,14 @@ SCHEMAS: dict[str, Table] = {
             _columns(f"question:str group:str n:count pct:float {_SUPPRESSION}"),
             "published",
             "who responded, by respondent question and group",
+        ),
+        Table(
+            "system/pool_consistency",
+            _columns(
+                "item_id:str framework:str systems:int top5:int bottom5:int worst_in_framework:int"
+            ),
+            "published",
+            "per statement: in how many comparator systems it was among the best or worst",
         ),
         Table(
             "national/statement_scores",
@@ -164,7 +174,10 @@ SCHEMAS: dict[str, Table] = {
         ),
         Table(
             "national/group_scores",
-            _columns(f"scope:str grouping:str group:str mean:float {_SUPPRESSION}"),
+            _columns(
+                f"scope:str grouping:str group:str mean:float {_SUPPRESSION} "
+                "ci_low:float ci_high:float"
+            ),
             "published",
             "one row per scope and framework grouping level",
         ),
@@ -187,7 +200,7 @@ SCHEMAS: dict[str, Table] = {
             "national/breakdown_scores",
             _columns(
                 "grouping:str group:str measure:str n:count mean:float pct_positive:float "
-                f"{_SUPPRESSION}"
+                f"{_SUPPRESSION} sd:float"
             ),
             "published",
             "one row per respondent group and measure",

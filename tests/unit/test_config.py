@@ -136,6 +136,8 @@ def test_committed_config_is_valid():
     assert config["min_group_size"] == 5
     assert config["census_date"] == "2018-04-05"
     assert config["render"]["formats"] == ["html", "pdf"]
+    # Key messages: gaps need groups of 10, national patterns 3 ranked systems.
+    assert (config["key_message_min_group"], config["pattern_min_systems"]) == (10, 3)
 
 
 def test_config_override_from_command_line_dates_become_strings():
@@ -152,6 +154,9 @@ def test_config_override_from_command_line_dates_become_strings():
         ("census_date", "5 April 2018", r"key census_date: '5 April 2018' does not match"),
         ("render", {"engine": "latex", "formats": ["html"]}, r"key render.engine: 'latex'"),
         ("results_dirr", "x", r"Additional properties are not allowed"),
+        ("key_message_min_group", 1, r"key key_message_min_group: 1 is less than the minimum"),
+        ("key_message_min_group", "ten", r"key key_message_min_group: 'ten' is not of type"),
+        ("pattern_min_systems", 0, r"key pattern_min_systems: 0 is less than the minimum of 1"),
     ],
 )
 def test_bad_config_value_is_named(key, value, message):

@@ -323,6 +323,55 @@ def test_breakdown_scores_known_answer(tables):
     assert (staff.loc["fw_b", "n"], staff.loc["fw_b", "mean"]) == (5, 2.5)
 
 
+def test_breakdown_sd_of_statement_cells_only(tables):
+    org = tables["breakdown_scores"]
+    org = org[org["grouping"] == "org_type"].set_index(["group", "measure"])
+    # Alpha a1 = 5,4,3: squares of deviations 1+0+1 = 2, / (3 - 1) = 1 -> sd 1.
+    assert org.loc[("Alpha", "a1"), "sd"] == pytest.approx(1.0)
+    # Alpha a2 = 3,3,2: mean 8/3, deviations 1/3,1/3,-2/3 -> 6/9 / 2 = 1/3 -> sd 0.577350.
+    assert org.loc[("Alpha", "a2"), "sd"] == pytest.approx(0.577350, abs=1e-6)
+    # A framework cell averages statement means: no sd. A hidden cell shows none.
+    assert pd.isna(org.loc[("Alpha", "fw_a"), "sd"])
+    assert pd.isna(org.loc[("Alpha", "b1"), "sd"])
+    assert list(tables["breakdown_scores"].columns)[-1] == "sd"
+
+
+def test_group_interval_averages_the_statement_intervals(tables):
+    gs = tables["group_scores"].set_index(["grouping", "group"])
+    # b1 = 1,2,0,5,2: mean 2, sd sqrt(14/4) = 1.870829, half T_4 * sd / sqrt(5) = 2.322940.
+    assert gs.loc[("domain", "D1"), "ci_low"] == pytest.approx(2 - 2.322940, abs=1e-5)
+    assert gs.loc[("domain", "D1"), "ci_high"] == pytest.approx(2 + 2.322940, abs=1e-5)
+    # b2 = 4,4,1,3: mean 3, sd sqrt(6/3) = 1.414214, half T_3 * sd / 2 = 2.250316.
+    # fw_b averages the two: low (-0.322940 + 0.749684) / 2, high (4.322940 + 5.250316) / 2.
+    assert gs.loc[("framework", "fw_b"), "ci_low"] == pytest.approx(0.213372, abs=1e-5)
+    assert gs.loc[("framework", "fw_b"), "ci_high"] == pytest.approx(4.786628, abs=1e-5)
+
+
+def test_pool_consistency_ranks_the_comparator_systems(tables):
+    pool = tables["pool_consistency"].set_index("item_id")
+    # The other system by the cutoff: 4 responses (>= 3); a1 1,2,2,3 -> 2; a2 1,1,2,2 -> 1.5;
+    # b1 5,5,4,4 -> 4.5; b2 3,3,3,3 -> 3. Four statements: each in its top and bottom five.
+    assert pool["systems"].tolist() == [1, 1, 1, 1]
+    assert pool["top5"].tolist() == [1, 1, 1, 1]
+    assert pool["bottom5"].tolist() == [1, 1, 1, 1]
+    # Lowest of fw_a: a2 (1.5 < 2); of fw_b: b2 (3 < 4.5).
+    assert pool["worst_in_framework"].to_dict() == {"a1": 0, "a2": 1, "b1": 0, "b2": 1}
+
+
+def test_pool_consistency_ranks_no_small_system_and_none_without_comparator():
+    # min_group_size 5: the other system has 4 responses in the pool, so no rank.
+    small = score.score_system(
+        OWN, OTHER_SUMS, tiny_instrument(), deadline=DEADLINE, min_group_size=5
+    )["pool_consistency"]
+    assert small["systems"].tolist() == [0, 0, 0, 0]
+    first = score.score_system(
+        OWN, OTHER_SUMS, tiny_instrument(), deadline=DEADLINE, min_group_size=3,
+        has_comparator=False,
+    )["pool_consistency"]  # fmt: skip
+    assert first[["systems", "top5", "bottom5", "worst_in_framework"]].sum().sum() == 0
+    assert first["item_id"].tolist() == ["a1", "a2", "b1", "b2"]
+
+
 def test_profile_counts_and_suppression(tables):
     pf = tables["profile"]
     org = pf[pf["question"] == "org_type"].set_index("group")
@@ -697,6 +746,7 @@ SYSTEM_CONTRACT = {
     "comparator_summary": "systems n_systems responses cutoff note",
     "breakdown_scores": "grouping group measure n mean pct_positive suppressed suppression",
     "profile": "question group n pct suppressed suppression",
+    "pool_consistency": "item_id framework systems top5 bottom5 worst_in_framework",
 }
 NATIONAL_CONTRACT = {
     "statement_scores": "scope item_id framework n mean sd ci_low ci_high pct_positive rank",

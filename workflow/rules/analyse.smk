@@ -16,7 +16,10 @@ SYSTEM_SCORE_STAGE = stage(
         "instrument": ["input", "instrument"],
     },
     outputs=[*SYSTEM_TABLES, *stage_outputs("system", SYSTEM_TABLES)],
-    params=["min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"],
+    params=[
+        *("min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"),
+        "versions",
+    ],
 )
 SYSTEM_TEXT_STAGE = stage(
     "text_system.py",
@@ -75,6 +78,9 @@ rule analyse_system:
         # would give away (relaudit.score.protected_pool).
         deadlines=DEADLINES,
         without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
+        # Every system's questionnaire version: a pack's national patterns count a
+        # reworded statement only over systems with its wording (relaudit.patterns).
+        versions={sid: SYSTEM_BY_ID[sid].questionnaire_version for sid in SYSTEM_IDS},
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
         names=SYSTEM_FIGURES,

@@ -53,6 +53,7 @@ rule render_system:
         comparator_summary=stage_table("system", "comparator_summary"),
         breakdown_scores=stage_table("system", "breakdown_scores"),
         profile=stage_table("system", "profile"),
+        pool_consistency=stage_table("system", "pool_consistency"),
         quotes=stage_table("system", "quotes"),
         theme_counts=stage_table("system", "theme_counts"),
         comment_rates=stage_table("system", "comment_rates"),
@@ -92,6 +93,10 @@ rule render_system:
         sid="{sid}",
         min_group_size=config["min_group_size"],
         top_n=config["top_n"],
+        # Key messages: a group gap needs groups this large (relaudit.findings),
+        # a national pattern this many ranked comparator systems (relaudit.patterns).
+        key_message_min_group=config["key_message_min_group"],
+        pattern_min_systems=config["pattern_min_systems"],
         formats=FORMATS,
         engine=config["render"]["engine"],
         census_date=config["census_date"],

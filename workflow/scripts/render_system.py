@@ -36,6 +36,8 @@ def main() -> None:
         load_enquiry_rules(snakemake.input.enquiry_rules),
         min_group_size=int(snakemake.params.min_group_size),
         top_n=int(snakemake.params.top_n),
+        key_message_min_group=int(snakemake.params.key_message_min_group),
+        pattern_min_systems=int(snakemake.params.pattern_min_systems),
         census_date=str(snakemake.params.census_date),
         sections=snakemake.params.document["sections"],
         source=str(snakemake.params.programme),
