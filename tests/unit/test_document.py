@@ -776,7 +776,11 @@ def test_statement_set_block_counts_its_statements():
     assert block["count_text"] == "Two statements" and block["verb"] == "are"
     assert block["by_name"] == "Role"
     assert block["short_labels"] == ["Integrity × Technology", "Proximity: Directness"]
-    assert block["table"].splitlines()[0].startswith("| Role | Respondents | Integrity")
+    assert (
+        block["table"]
+        .splitlines()[0]
+        .startswith("| Role | Integrity × Technology\\: mean &#40;answers&#41;")
+    )
 
 
 def test_comment_rates_follow_the_given_groupings():
