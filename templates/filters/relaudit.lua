@@ -273,6 +273,9 @@ local function chart_data(doc)
     end,
   })
   if #moved > 0 then
+    -- The appendix starts a page of its own (its first table would often not fit
+    -- below the last section, leaving its heading alone).
+    doc.blocks:insert(pandoc.RawBlock("typst", "#pagebreak(weak: true)"))
     doc.blocks:insert(pandoc.Header(1, pandoc.Inlines(DATA_APPENDIX_TITLE), pandoc.Attr(DATA_APPENDIX_ID)))
     doc.blocks:insert(pandoc.Para(pandoc.Inlines(
       "Each table gives the numbers of one chart, in the order the charts appear."

@@ -159,3 +159,37 @@ def test_comment_rates_name_respondents_and_commenters():
     )
     assert "| Role | Senior executive | 20 | 9 | 45% |" in table
     assert "Fewer than 5 respondents" in table
+
+
+def _data_quality(late: int, duplicates: int, quarantined: int, columns: int) -> str:
+    from relaudit.document import make_environment
+
+    env = make_environment()
+    template = env.get_template("sections/briefing/data_quality.j2")
+    context = {
+        "section": {"heading": "Data quality"},
+        "counts": {"on_time": 1},
+        "data_quality": {
+            "rows_read": 1 + late + duplicates + quarantined,
+            "late": late,
+            "duplicates": duplicates,
+            "quarantined": quarantined,
+            "quarantine": None,
+            "cell_issues": 1,
+            "housekeeping": columns,
+        },
+    }
+    return " ".join(template.render(context).split())
+
+
+def test_data_quality_sentences_agree_with_their_counts():
+    one = _data_quality(1, 1, 1, 1)
+    assert "4 rows were read: 1 response was on time" in one
+    assert "1 arrived after the deadline and is left out of this pack" in one
+    assert "1 was a repeat from a later export and 1 was set aside." in one
+    assert "1 answer was not one of the scale labels; it was treated" in one
+    assert "1 survey-tool column (not used): it holds no answers, and nothing in it is read" in one
+    many = _data_quality(2, 3, 0, 2)
+    assert "2 arrived after the deadline and are left out" in many
+    assert "3 were repeats from a later export and 0 were set aside." in many
+    assert "2 survey-tool columns (not used): they hold no answers" in many

@@ -94,7 +94,9 @@ def texts(ax) -> list[str]:
 
 
 def suppressed_labels(ax) -> int:
-    return sum(1 for t in texts(ax) if t == f"fewer than {K} responses")
+    """Labels of groups hidden as small: fewer than K respondents or answers."""
+    small = {f"fewer than {K} respondents", f"fewer than {K} answers"}
+    return sum(1 for t in texts(ax) if t in small)
 
 
 # ------------------------------------------------------------------ labels

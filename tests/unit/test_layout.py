@@ -70,7 +70,9 @@ def test_a_table_longer_than_a_page_still_breaks(tmp_path: Path) -> None:
 
 def chart_data_doc(tmp_path: Path) -> Path:
     block = md.data_block(md.Markdown(table(3, "Group")), "Respondents by group", ["a chart"])
-    return write_qmd(tmp_path, f"# Who responded\n\nThe chart.\n\n{block}\n\n# Method\n\nText.")
+    return write_qmd(
+        tmp_path, f"# Who responded\n\nThe chart.\n\n{block}\n\n# Method\n\nClosing words."
+    )
 
 
 def test_data_block_wraps_a_table_only_beside_a_chart() -> None:
@@ -96,7 +98,7 @@ def test_pdf_moves_a_chart_table_to_the_appendix(tmp_path: Path) -> None:
     pdf = render_document(chart_data_doc(tmp_path), ["pdf"], "pandoc", running_header="L")
     text = "".join(pdf_pages(pdf.outputs["pdf"]))
     pointer = text.index("The numbers of this chart are in the appendix")
-    method = text.index("Text.")
-    appendix = text.index("Appendix: the numbers behind the charts")
+    method = text.index("Closing words.")
+    appendix = text.rindex("Appendix: the numbers behind the charts")  # (first: contents)
     assert pointer < method < appendix < text.index("Group row 3")
     assert text.count("Group row 1 ") == 1
