@@ -282,8 +282,8 @@ def test_labels_by_group_hides_small_groups(inst, national):
     n = rows.groupby("group")["n"].sum()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == [
-        f"Health provider (n = {int(n['Health provider'])})",
-        f"Social care provider (n = {int(n['Social care provider'])})",
+        f"Health provider ({int(n['Health provider'])} answers)",
+        f"Social care provider ({int(n['Social care provider'])} answers)",
         "VCSE",
     ]
 

@@ -222,7 +222,7 @@ def labels_by_group(
                 rows.append((group, _hide_group_label(min_group_size, row, ANSWERS)))
                 continue
             n = int(pd.to_numeric(dist["n"], errors="coerce").fillna(0).sum())
-            rows.append((f"{group} (n = {n})", dist))
+            rows.append((f"{group} ({n} {ANSWERS})", dist))
             positives.append((float(dist.loc[dist["score"] >= threshold, "pct"].sum()), group, n))
         _diverging_stack(ax, rows, instrument, min_group_size)
         item = instrument.item(item_id.partition("@")[0])
