@@ -31,7 +31,7 @@ from relaudit.markdown import (
     md_table,
     with_hidden_note,
 )
-from relaudit.suppress import SECONDARY, SMALL, SUPPRESSED
+from relaudit.suppress import ANSWERS, COMMENTERS, RESPONDENTS, SUPPRESSED
 
 QUARANTINE_REASONS = {
     "duplicate": "Repeated in a later export (the later copy is kept)",
@@ -128,7 +128,7 @@ def statement_table(frame: pd.DataFrame, instrument: Instrument, version: str | 
         for _, row in frame.iterrows()
     ]
     return md_table(
-        ["Rank", "Statement", "Mean", "% positive", "n"], rows, "rlrrr", [6, 60, 8, 10, 6]
+        ["Rank", "Statement", "Mean", "% positive", "Answers"], rows, "rlrrr", [6, 60, 8, 10, 8]
     )
 
 
@@ -185,9 +185,21 @@ def level_means(group_scores: pd.DataFrame, instrument: Instrument) -> dict[str,
         if not fw.grid
         for g in fw.groupings
     ]
+    grid_names = [g for fw in instrument.frameworks if fw.grid for g in fw.grid]
+    domain_names = [
+        f"{fw.label_name} {g}" for fw in instrument.frameworks if not fw.grid for g in fw.groupings
+    ]
+    grid_ok = bool(grid) and all(t is not None for t in grid)
     return {
-        "grid_means": grid if grid and all(t is not None for t in grid) else [],
+        "grid_means": grid if grid_ok else [],
         "domain_means": [t for t in domains if t is not None],
+        # What each table is, for its data block ("Mean score by attribute").
+        "grid_titles": [f"Mean score by {g}" for g in grid_names] if grid_ok else [],
+        "domain_titles": [
+            f"Mean score by {name.lower()}"
+            for name, table in zip(domain_names, domains, strict=True)
+            if table is not None
+        ],
     }
 
 
@@ -204,9 +216,15 @@ def hidden_reasons(frame: pd.DataFrame, missing_column: str) -> list[str]:
 
 
 def grouped_count_rows(
-    label: str, part: pd.DataFrame, count_column: str, missing_column: str, k: int
+    label: str,
+    part: pd.DataFrame,
+    count_column: str,
+    missing_column: str,
+    k: int,
+    also: Sequence[str] = (),
 ) -> list[list[Any]]:
-    """Table rows for one question's groups: count and %, a mark where hidden.
+    """Table rows for one question's groups: count (and the `also` counts) and %, a
+    mark where hidden.
 
     The question's label stands on its first row only; a row is hidden when
     flagged or when `missing_column` is blank (see `with_hidden_note`).
@@ -214,12 +232,14 @@ def grouped_count_rows(
     rows = []
     for position, (_, row) in enumerate(part.iterrows()):
         suppressed = is_suppressed(row["suppressed"]) or pd.isna(row[missing_column])
+        dash = Markdown(DASH)
         rows.append(
             [
                 label if position == 0 else "",
                 row["group"],
                 hidden_mark(hidden_reason(row)) if suppressed else fmt_count(row[count_column]),
-                Markdown(DASH) if suppressed else fmt_pct(row["pct"]),
+                *[dash if suppressed else fmt_count(row[column]) for column in also],
+                dash if suppressed else fmt_pct(row["pct"]),
             ]
         )
     return rows
@@ -238,8 +258,10 @@ def profile_table(profile: pd.DataFrame, instrument: Instrument, k: int) -> Mark
     for question in questions:
         part = profile[profile["question"] == question]
         rows += grouped_count_rows(names.get(question, question), part, "n", "n", k)
-    table = md_table(["Question", "Answer", "Respondents", "%"], rows, "llrr", [20, 30, 12, 8])
-    return with_hidden_note(table, hidden_reasons(profile, "n"), k)
+    table = md_table(
+        ["Question", "Answer", "Respondents", "% of respondents"], rows, "llrr", [20, 30, 12, 10]
+    )
+    return with_hidden_note(table, hidden_reasons(profile, "n"), k, RESPONDENTS)
 
 
 def breakdown_table(
@@ -251,58 +273,48 @@ def breakdown_table(
     k: int,
     with_positive: bool = False,
 ) -> Markdown | None:
-    """Groups × measures: mean (and % positive) per cell, small groups suppressed."""
+    """Groups × measures: mean (and % positive) per cell, small groups suppressed.
+
+    Each mean carries its own count ("2.47 (21)"), named in the header, as the
+    breakdown table holds it (relaudit.score.breakdown_scores): a statement's
+    cell counts its answers, a framework's the group's respondents who answered
+    any of its statements. Counts differ from measure to measure, so no single
+    count per group is printed. The note on hidden cells names the same kind.
+    """
     part = breakdown[(breakdown["grouping"] == grouping) & breakdown["measure"].isin(measures)]
     if part.empty:
         return None
+    kind = ANSWERS if set(measures) <= set(instrument.item_ids) else RESPONDENTS
     groups = lbl.group_order(instrument, grouping, part["group"])
     # Each group's rows in table order, and its first row per measure.
-    by_group: dict[Any, list[dict[str, Any]]] = {}
+    first_row: dict[tuple[Any, Any], dict[str, Any]] = {}
     for record in part.to_dict("records"):
-        by_group.setdefault(record["group"], []).append(record)
+        first_row.setdefault((record["group"], record["measure"]), record)
     rows = []
     reasons: list[str] = []
     for group in groups:
         cells: list[Any] = [group]
-        of_group = by_group.get(group, [])
-        ns = [r["n"] for r in of_group if not pd.isna(r["n"])]
-        all_suppressed = all(is_suppressed(r["suppressed"]) for r in of_group)
-        if all_suppressed or not ns:
-            small = any(hidden_reason(r) == SMALL for r in of_group) or not of_group
-            reasons.append(SMALL if small else SECONDARY)
-            cells.append(hidden_mark(reasons[-1]))
-        else:
-            cells.append(fmt_count(max(ns)))
-        first_row: dict[Any, dict[str, Any]] = {}
-        for record in of_group:
-            first_row.setdefault(record["measure"], record)
         for measure in measures:
-            row = first_row.get(measure)
+            row = first_row.get((group, measure))
             if row is None:
                 cells.append(Markdown(DASH))
-                if with_positive:
-                    cells.append(Markdown(DASH))
-                continue
-            if is_suppressed(row["suppressed"]) or pd.isna(row["mean"]):
-                mark = hidden_mark(hidden_reason(row))
-                if not all_suppressed and ns:
-                    reasons.append(hidden_reason(row))
-                cells.append(mark if not all_suppressed and ns else Markdown(DASH))
-                if with_positive:
-                    cells.append(Markdown(DASH))
+            elif is_suppressed(row["suppressed"]) or pd.isna(row["mean"]):
+                reasons.append(hidden_reason(row))
+                cells.append(hidden_mark(reasons[-1]))
             else:
-                cells.append(fmt_mean(row["mean"]))
-                if with_positive:
-                    cells.append(fmt_pct(row["pct_positive"]))
+                cells.append(Markdown(f"{fmt_mean(row['mean'])} ({fmt_count(row['n'])})"))
+            if with_positive:
+                shown = row is not None and not is_suppressed(row["suppressed"])
+                cells.append(fmt_pct(row["pct_positive"]) if shown else Markdown(DASH))
         rows.append(cells)
-    head = [lbl.question_name(instrument, grouping), "Respondents"]
+    head = [lbl.question_name(instrument, grouping)]
     for header in headers:
-        head.append(f"{header}: mean" if with_positive else header)
+        head.append(f"{header}: mean ({kind})")
         if with_positive:
             head.append(f"{header}: % positive")
     cols = len(head)
-    table = md_table(head, rows, "l" + "r" * (cols - 1), [24] + [12] * (cols - 1))
-    return with_hidden_note(table, reasons, k)
+    table = md_table(head, rows, "l" + "r" * (cols - 1), [24] + [14] * (cols - 1))
+    return with_hidden_note(table, reasons, k, kind)
 
 
 def framework_breakdown(
@@ -425,11 +437,16 @@ def comment_rate_table(
         part = part.assign(
             _order=[order.index(g) if g in order else 99 for g in part["group"]]
         ).sort_values(["_order", "group"], kind="mergesort")
-        rows += grouped_count_rows(names.get(grouping, grouping), part, "respondents", "pct", k)
+        rows += grouped_count_rows(
+            names.get(grouping, grouping), part, "respondents", "pct", k, ["comments"]
+        )
     table = md_table(
-        ["Grouping", "Group", "Respondents", "% who commented"], rows, "llrr", [18, 28, 12, 14]
+        ["Grouping", "Group", "Respondents", COMMENTERS.capitalize(), "% who commented"],
+        rows,
+        "llrrr",
+        [18, 28, 12, 12, 14],
     )
-    return with_hidden_note(table, hidden_reasons(rates, "pct"), k)
+    return with_hidden_note(table, hidden_reasons(rates, "pct"), k, RESPONDENTS)
 
 
 # --- method and data checks ---------------------------------------------------

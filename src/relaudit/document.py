@@ -25,6 +25,7 @@ from relaudit.escape import safe_markdown
 from relaudit.instrument import Instrument
 from relaudit.markdown import (
     Markdown,
+    data_block,
     esc,
     finalize,
     fmt_count,
@@ -32,6 +33,7 @@ from relaudit.markdown import (
     fmt_mean,
     fmt_pct,
     fmt_signed,
+    plural,
     yaml_string,
 )
 from relaudit.resources import templates_dir
@@ -69,6 +71,8 @@ def make_environment(template_dir: str | Path = TEMPLATE_DIR) -> jinja2.Environm
         date=fmt_date,
         yaml_string=yaml_string,
     )
+    # Wording and layout: words that agree with a count; tables that repeat a chart.
+    env.filters.update(plural=plural, data_block=data_block)
     env.globals["render_section"] = render_section
     return env
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from relaudit import findings as fnd
 from relaudit.escape import safe_markdown
-from relaudit.suppress import REASON, SECONDARY, SMALL, reason_note
+from relaudit.suppress import REASON, RESPONDENTS, SECONDARY, SMALL, reason_note
 
 MONTHS = [
     "January",
@@ -124,6 +124,17 @@ def counted(count: int, noun: str) -> str:
     return f"{word} {noun}" + ("" if count == 1 else "s")
 
 
+def plural(count: Any, singular: str, plural_form: str | None = None) -> str:
+    """The word that agrees with `count`: 'row' or 'rows', 'was' or 'were'.
+
+    Without `plural_form` the plural adds an "s" (relaudit.findings' rule).
+    """
+    number_value = as_int(count)
+    if plural_form is None:
+        return fnd._plural(number_value, singular)
+    return singular if number_value == 1 else plural_form
+
+
 def every(count: int, noun: str) -> str:
     """'the framework', 'both frameworks', 'all three frameworks'."""
     if count == 1:
@@ -209,10 +220,37 @@ def hidden_mark(reason: str) -> Markdown:
     return Markdown(esc(HIDDEN_MARKS[reason]))
 
 
-def with_hidden_note(table: Markdown, reasons: Iterable[str], k: int) -> Markdown:
-    """A table followed by one line saying what each hidden-cell mark means."""
+def with_hidden_note(
+    table: Markdown, reasons: Iterable[str], k: int, kind: str = RESPONDENTS
+) -> Markdown:
+    """A table followed by one line saying what each hidden-cell mark means.
+
+    `kind` is what the table's cells count (relaudit.suppress: respondents,
+    answers or commenters), named in the note for cells hidden as small.
+    """
     present = [r for r in (SMALL, SECONDARY) if r in set(reasons)]
     if not present:
         return table
-    notes = [f"{esc(HIDDEN_MARKS[r])} {esc(reason_note(r, k).capitalize())}." for r in present]
+    notes = [f"{esc(HIDDEN_MARKS[r])} {esc(_capital(reason_note(r, k, kind)))}." for r in present]
     return Markdown(f"{table}\n\n::: {{.table-note}}\n{' '.join(notes)}\n:::")
+
+
+def _capital(text: str) -> str:
+    """`text` with its first letter in capitals (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+# --- data blocks ----------------------------------------------------------------
+
+
+def data_block(table: Markdown | None, title: str, charts: Sequence[Any] = ()) -> Markdown | None:
+    """A table that repeats the numbers of the chart beside it, as that chart's data.
+
+    The HTML shows it folded (a ``<details>`` element, "Data: `title`"); the
+    PDF moves it to the appendix of chart data, with a pointer where it
+    stood (templates/filters/relaudit.lua). Without a chart (`charts` empty)
+    the table stays where it is: it is then the only place for its numbers.
+    """
+    if not table or not charts:
+        return table
+    return Markdown(f":::: {{.chart-data}}\n{esc(title)}\n\n{table}\n::::")

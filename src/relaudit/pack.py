@@ -261,10 +261,14 @@ def groups(data: PackData, placed: Placed) -> dict[str, Any]:
     for grouping in groupings:
         table = blocks.framework_breakdown(breakdown, instrument, grouping, data.k)
         if table is not None:
-            group_tables.append({"name": names.get(grouping, grouping), "table": table})
+            group_tables.append(
+                {"name": names.get(grouping, grouping), "grouping": grouping, "table": table}
+            )
     return {
         "groupings": groupings,
         "group_tables": group_tables,
+        # Charts placed beside their table (the others follow the tables).
+        "group_slots": [g["grouping"] for g in group_tables],
         "statement_sets": [
             blocks.statement_set_block(breakdown, instrument, s, data.version, data.k, False)
             for s in instrument.statement_sets
@@ -314,7 +318,8 @@ def data_quality(data: PackData, placed: Placed) -> dict[str, Any]:
             "quarantine": blocks.quarantine_table(data.tables["quarantine"]),
             "late": as_int(recon.get("kept_late")),
             "cell_issues": as_int(cell_issues),
-            "housekeeping": [str(c) for c in data.validation.get("housekeeping_columns", [])],
+            # Counted, not named: the columns the survey tool adds are not data.
+            "housekeeping": len(data.validation.get("housekeeping_columns", [])),
             "rows_read": as_int(recon.get("rows_read")),
             "duplicates": as_int(recon.get("duplicates")),
             "quarantined": as_int(recon.get("quarantined")),

@@ -29,14 +29,23 @@ REASON = "suppression"
 SMALL = "small"
 SECONDARY = "secondary"
 
-# What a reader is told, once per table or chart (see relaudit.document).
-SMALL_NOTE = "fewer than {k} respondents: not shown"
-SECONDARY_NOTE = "not shown, so that a smaller group cannot be worked out by subtraction"
+# What a cell counts, named wherever a count or a hidden cell is described:
+# people who answered the survey, answers to one statement, or people who
+# left a comment.
+RESPONDENTS = "respondents"
+ANSWERS = "answers"
+COMMENTERS = "commenters"
+
+# What a reader is told, once per table or chart (see relaudit.markdown). A
+# cell hidden for another cell's sake is never called small: its own count
+# may be large.
+SMALL_NOTE = "fewer than {k} {kind}: not shown"
+SECONDARY_NOTE = "not shown, to protect a smaller group"
 
 
-def reason_note(reason: str, k: int) -> str:
-    """The sentence a reader sees for one reason a cell is hidden."""
-    return SMALL_NOTE.format(k=k) if reason == SMALL else SECONDARY_NOTE
+def reason_note(reason: str, k: int, kind: str = RESPONDENTS) -> str:
+    """The phrase a reader sees for one reason a cell is hidden, counting `kind`."""
+    return SMALL_NOTE.format(k=k, kind=kind) if reason == SMALL else SECONDARY_NOTE
 
 
 def protected(hidden_mass: float | np.ndarray, min_group_size: int) -> bool | np.ndarray:

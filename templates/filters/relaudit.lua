@@ -10,6 +10,10 @@
 --   on narrow screens.
 -- * Figures: `fig-alt` becomes the image's alt text.
 -- * Fenced divs keep their class in Typst (styled by the template).
+-- * Chart data (`:::: {.chart-data}`: a title paragraph, then a table that
+--   repeats the chart beside it): folded in HTML (<details>, "Data: title");
+--   in the PDF moved to an appendix at the end, with a link where it stood;
+--   left in place in other formats.
 
 local stringify = pandoc.utils.stringify
 local is_typst = FORMAT:match("typst") ~= nil
@@ -213,6 +217,79 @@ local function typst_div(div)
   return blocks
 end
 
+local DATA_CLASS = "chart-data"
+local DATA_APPENDIX_ID = "chart-data"
+local DATA_APPENDIX_TITLE = "Appendix: the numbers behind the charts"
+
+local function html_inlines(inlines)
+  return pandoc.write(pandoc.Pandoc({ pandoc.Plain(inlines) }), "html"):gsub("%s+$", "")
+end
+
+-- The title paragraph and the other blocks of a chart-data div.
+local function data_parts(div)
+  local first = div.content[1]
+  local title = pandoc.Inlines({ pandoc.Str("Data") })
+  local rest = {}
+  for i, b in ipairs(div.content) do
+    if i == 1 and first.t == "Para" then
+      title = first.content
+    else
+      table.insert(rest, b)
+    end
+  end
+  return title, rest
+end
+
+-- HTML: a closed <details> block; PDF: moved to the appendix (collected in
+-- `moved`, a link left behind); other formats: the blocks where they stood.
+local function chart_data(doc)
+  local moved = {}
+  doc.blocks = doc.blocks:walk({
+    Div = function(div)
+      if not div.classes:includes(DATA_CLASS) then
+        return nil
+      end
+      local title, rest = data_parts(div)
+      if is_html then
+        local blocks = {
+          pandoc.RawBlock("html", '<details class="chart-data">\n<summary>Data: '
+            .. html_inlines(title) .. "</summary>"),
+        }
+        for _, b in ipairs(rest) do
+          table.insert(blocks, b)
+        end
+        table.insert(blocks, pandoc.RawBlock("html", "</details>"))
+        return blocks
+      end
+      if is_typst then
+        local id = "chart-data-" .. tostring(#moved + 1)
+        table.insert(moved, { id = id, title = title, blocks = rest })
+        local pointer = pandoc.Inlines("The numbers of this chart are in the appendix: ")
+        pointer:insert(pandoc.Link(title, "#" .. id))
+        pointer:insert(pandoc.Str("."))
+        return pandoc.Div({ pandoc.Para(pointer) }, pandoc.Attr("", { "table-note" }, {}))
+      end
+      return rest
+    end,
+  })
+  if #moved > 0 then
+    -- The appendix starts a page of its own (its first table would often not fit
+    -- below the last section, leaving its heading alone).
+    doc.blocks:insert(pandoc.RawBlock("typst", "#pagebreak(weak: true)"))
+    doc.blocks:insert(pandoc.Header(1, pandoc.Inlines(DATA_APPENDIX_TITLE), pandoc.Attr(DATA_APPENDIX_ID)))
+    doc.blocks:insert(pandoc.Para(pandoc.Inlines(
+      "Each table gives the numbers of one chart, in the order the charts appear."
+    )))
+    for _, entry in ipairs(moved) do
+      doc.blocks:insert(pandoc.Header(2, entry.title, pandoc.Attr(entry.id)))
+      for _, b in ipairs(entry.blocks) do
+        doc.blocks:insert(b)
+      end
+    end
+  end
+  return doc
+end
+
 local function normalise_headings(doc)
   local top = is_html and 2 or 1
   local lowest = nil
@@ -244,5 +321,6 @@ return {
   { Image = image_guard, Link = link_guard },
   { Pandoc = normalise_headings },
   { Figure = figure_alt },
+  { Pandoc = chart_data },
   { Table = table_layout, Div = typst_div },
 }

@@ -425,7 +425,9 @@ def test_data_quality_counts_reasons_not_rows():
     rows = [line for line in qmd.splitlines() if line.startswith("| ") and "| Rows |" not in line]
     assert any("Repeated in a later export" in r and r.endswith("| 3 |") for r in rows)
     assert any("Never submitted" in r and r.endswith("| 2 |") for r in rows)
-    assert "IP Address\\, Collector ID" in qmd
+    # Housekeeping columns are counted as survey-tool columns, never named.
+    assert "2 survey-tool columns (not used)" in qmd
+    assert "IP Address" not in qmd and "Collector ID" not in qmd
 
 
 # --- national annex -------------------------------------------------------------
@@ -755,7 +757,7 @@ def test_with_hidden_note_says_each_mark_once():
     out = md.with_hidden_note(table, ["small", "small", "secondary"], 5)
     assert out.count("::: {.table-note}") == 1
     assert "\\* Fewer than 5 respondents\\: not shown." in out
-    assert "\u2020 Not shown\\, so that a smaller group" in out
+    assert "\u2020 Not shown\\, to protect a smaller group." in out
 
 
 def test_method_facts_take_the_positive_label_and_counts_from_the_instrument():
@@ -787,7 +789,11 @@ def test_statement_set_block_counts_its_statements():
     assert block["count_text"] == "Two statements" and block["verb"] == "are"
     assert block["by_name"] == "Role"
     assert block["short_labels"] == ["Integrity × Technology", "Proximity: Directness"]
-    assert block["table"].splitlines()[0].startswith("| Role | Respondents | Integrity")
+    assert (
+        block["table"]
+        .splitlines()[0]
+        .startswith("| Role | Integrity × Technology\\: mean &#40;answers&#41;")
+    )
 
 
 def test_comment_rates_follow_the_given_groupings():

@@ -94,7 +94,9 @@ def texts(ax) -> list[str]:
 
 
 def suppressed_labels(ax) -> int:
-    return sum(1 for t in texts(ax) if t == f"fewer than {K} responses")
+    """Labels of groups hidden as small: fewer than K respondents or answers."""
+    small = {f"fewer than {K} respondents", f"fewer than {K} answers"}
+    return sum(1 for t in texts(ax) if t in small)
 
 
 # ------------------------------------------------------------------ labels
@@ -280,8 +282,8 @@ def test_labels_by_group_hides_small_groups(inst, national):
     n = rows.groupby("group")["n"].sum()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert ticks == [
-        f"Health provider (n = {int(n['Health provider'])})",
-        f"Social care provider (n = {int(n['Social care provider'])})",
+        f"Health provider ({int(n['Health provider'])} answers)",
+        f"Social care provider ({int(n['Social care provider'])} answers)",
         "VCSE",
     ]
 

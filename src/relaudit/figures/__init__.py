@@ -10,8 +10,10 @@ matplotlib figure, a title that states the message and an alt text with the
 key numbers, both worked out from the data. Nothing here knows an
 instrument's statements: frameworks, grids, domains, statement sets, labels
 and groups come from the instrument. Groups suppressed upstream
-(``suppressed`` True, blank numbers) are never drawn as bars; a "fewer than
-k responses" label stands in their place.
+(``suppressed`` True, blank numbers) are never drawn as bars; a label says
+why in their place: "fewer than k respondents" (or answers), or "not shown,
+to protect a smaller group" for a cell hidden so that another cannot be
+worked out by subtraction.
 
 Which charts a scope has, and which function draws each, is the registry's
 (relaudit.chartset); :func:`draw_charts` draws what it plans.

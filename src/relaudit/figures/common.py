@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from relaudit.style import (
     MUTED_TEXT,
     label_colours,
 )
-from relaudit.suppress import REASON, SECONDARY
+from relaudit.suppress import REASON, RESPONDENTS, SECONDARY, SMALL, reason_note
 
 MINUS = "\u2212"
 # A white box behind value labels keeps them readable over grid and reference lines.
@@ -115,20 +115,60 @@ def _finish(fig: Figure, title: str, alt: str) -> Chart:
     return Chart(figure=fig, title=title, alt=" ".join(alt.split()))
 
 
-def _hidden_alt(kind: str, min_group_size: int, hidden: Sequence[str]) -> str:
-    """The alt-text sentence naming the groups a chart does not show."""
-    return (
-        f" Not shown (fewer than {min_group_size} {kind}, or to protect a smaller group): "
-        f"{', '.join(hidden)}."
-    )
-
-
-def _hide_group_label(min_group_size: int, row: Any = None) -> str:
-    """What stands in for a hidden group: small, or hidden to protect a smaller one."""
+def _hidden_reason(row: Any = None) -> str:
+    """Why a hidden row is hidden: SECONDARY if its table says so, else SMALL."""
     reason = "" if row is None else str(row.get(REASON, "") or "")
+    return SECONDARY if reason == SECONDARY else SMALL
+
+
+def _hidden_groups(
+    frame: pd.DataFrame,
+    by: Sequence[str] = ("group",),
+    name: Callable[[Mapping[str, Any]], str] | None = None,
+) -> list[tuple[str, str]]:
+    """The hidden groups of a table (one per value of the `by` columns), in table
+    order, each with its reason; a group hidden as small in any row counts as small.
+
+    `name` gives a row's name for a reader (default: its group), e.g. with its
+    question where several questions share group names ("Did not answer").
+    """
+    out: dict[tuple[str, ...], tuple[str, str]] = {}
+    for row in frame.loc[_is_true(frame["suppressed"])].to_dict("records"):
+        key = tuple(str(row[c]) for c in by)
+        if out.get(key, ("", ""))[1] != SMALL:
+            out[key] = (name(row) if name else str(row["group"]), _hidden_reason(row))
+    return list(out.values())
+
+
+def _hidden_alt(
+    kind: str, min_group_size: int, hidden: Sequence[tuple[str, str]] | Sequence[str]
+) -> str:
+    """The alt-text sentence naming the groups a chart does not show, by reason.
+
+    `hidden` holds (group, reason) pairs (`_hidden_groups`); plain group names
+    count as small. `kind` is what the chart's cells count (respondents or
+    answers).
+    """
+    pairs = [(h, SMALL) if isinstance(h, str) else h for h in hidden]
+    why = {SMALL: f"fewer than {min_group_size} {kind}", SECONDARY: "to protect a smaller group"}
+    parts = []
+    for reason in (SMALL, SECONDARY):
+        groups = [g for g, r in pairs if r == reason]
+        if groups:
+            parts.append(f"{', '.join(groups)} ({why[reason]})")
+    return f" Not shown: {'; '.join(parts)}." if parts else ""
+
+
+def _hide_group_label(min_group_size: int, row: Any = None, kind: str = RESPONDENTS) -> str:
+    """What stands in for a hidden group: fewer than k of `kind`, or hidden to protect a
+    smaller group (never called small: its own count may be large)."""
+    return _hidden_label(_hidden_reason(row), min_group_size, kind)
+
+
+def _hidden_label(reason: str, min_group_size: int, kind: str = RESPONDENTS) -> str:
     if reason == SECONDARY:
-        return "not shown, to protect a smaller group"
-    return f"fewer than {min_group_size} responses"
+        return reason_note(SECONDARY, min_group_size, kind)
+    return f"fewer than {min_group_size} {kind}"
 
 
 def _midpoint_line(ax: Axes, instrument: Instrument, vertical: bool = True) -> None:
@@ -197,7 +237,7 @@ def _label_bar_ends(ax: Axes, bars: Any, values: Sequence[float], **style: Any) 
 
 def _diverging_stack(
     ax: Axes,
-    rows: Sequence[tuple[str, pd.DataFrame | None]],
+    rows: Sequence[tuple[str, pd.DataFrame | str | None]],
     instrument: Instrument,
     min_group_size: int,
 ) -> list[str]:
@@ -205,19 +245,20 @@ def _diverging_stack(
 
     Labels scoring below the midpoint stack leftwards from 0 (worst
     outermost), the others rightwards, so bad is always on the left. A row
-    whose distribution is None is suppressed: a text label stands in for it.
-    Returns the colours used, by score from worst to best.
+    whose distribution is None or a string is suppressed: the string (or "fewer
+    than k respondents") stands in for it. Returns the colours used, by score
+    from worst to best.
     """
     scores = sorted({score for _, score in instrument.scale.labels})
     colours = label_colours(len(scores))
     colour_of = dict(zip(scores, colours, strict=True))
     mid = instrument.scale.midpoint
     for y, (_, dist) in enumerate(rows):
-        if dist is None:
+        if dist is None or isinstance(dist, str):
             ax.text(
                 0,
                 y,
-                _hide_group_label(min_group_size),
+                dist if isinstance(dist, str) else _hide_group_label(min_group_size),
                 ha="center",
                 va="center",
                 **SUPPRESSED_STYLE,

@@ -18,6 +18,7 @@ from relaudit.figures.common import (
     _finish,
     _fmt,
     _hidden_alt,
+    _hidden_groups,
     _hide_group_label,
     _is_true,
     _label_legend,
@@ -31,6 +32,7 @@ from relaudit.style import (
     SYSTEM_COLOUR,
     new_figure,
 )
+from relaudit.suppress import ANSWERS, RESPONDENTS
 
 
 def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size: int) -> Chart:
@@ -80,7 +82,11 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
         describe.append(f"{qname}: " + ", ".join(f"{g} {int(n)}" for n, g, _ in shown))
     axes[-1].set_xlabel("Respondents")
     title = "Largest groups: " + ", ".join(largest) if largest else "Respondent profile"
-    hidden = profile.loc[_is_true(profile["suppressed"]), "group"].tolist()
+    hidden = _hidden_groups(
+        profile,
+        ("question", "group"),
+        lambda row: f"{row['group']} ({question_name(instrument, row['question']).lower()})",
+    )
     alt = (
         "Bar charts of the number of respondents by "
         + ", ".join(question_name(instrument, q).lower() for q in questions)
@@ -101,12 +107,16 @@ def group_means(
     min_group_size: int,
 ) -> Chart:
     """Mean score of each measure (item or framework) by respondent group, one panel
-    per measure. Suppressed groups show as "fewer than k responses"."""
+    per measure. A hidden group shows as "fewer than k answers" (statements) or
+    "fewer than k respondents" (frameworks), or as hidden to protect a smaller group."""
     data = breakdown_scores[breakdown_scores["grouping"] == grouping]
     groups = group_order(instrument, grouping, data["group"])
     gname = question_name(instrument, grouping)
     fig = new_figure(height=1.5 + 0.3 * len(groups) + (0.2 if len(measures) > 2 else 0))
     axes = fig.subplots(1, len(measures), sharey=True, squeeze=False)[0]
+    # A statement's cell counts its answers; a framework's, the respondents who answered it.
+    kind = ANSWERS if set(measures) <= set(instrument.item_ids) else RESPONDENTS
+    counted = ANSWERS if kind == ANSWERS else "respondents who answered"
     shown_all: list[tuple[str, list[tuple[float, str]]]] = []
     for ax, measure in zip(axes, measures, strict=True):
         part = data[data["measure"] == measure].set_index("group")
@@ -120,7 +130,7 @@ def group_means(
                 ax.text(
                     instrument.scale.min + 0.1,
                     pos,
-                    _hide_group_label(min_group_size, row),
+                    _hide_group_label(min_group_size, row, kind),
                     va="center",
                     **SUPPRESSED_STYLE,
                 )
@@ -156,7 +166,7 @@ def group_means(
     fig.supxlabel(
         f"Mean score ({_fmt(instrument.scale.min, 0)} worst to "
         f"{_fmt(instrument.scale.max, 0)} best; dashed line: midpoint "
-        f"{_fmt(instrument.scale.midpoint)})",
+        f"{_fmt(instrument.scale.midpoint)}; n = {counted})",
         fontsize=8.5,
     )
     gaps = [(max(s)[0] - min(s)[0], m, max(s), min(s)) for m, s in shown_all if len(s) >= 2]
@@ -173,10 +183,10 @@ def group_means(
     for measure, shown in shown_all:
         values = ", ".join(f"{g} {_fmt(v)}" for v, g in shown) or "no group large enough"
         parts.append(f"{measure_label(instrument, measure)}: {values}")
-    hidden = [g for g in groups if g in set(data.loc[_is_true(data["suppressed"]), "group"])]
+    hidden = _hidden_groups(data[data["measure"].isin(measures)])
     alt = f"Bar chart of mean scores by {gname.lower()}. " + "; ".join(parts) + "."
     if hidden:
-        alt += _hidden_alt("responses", min_group_size, hidden)
+        alt += _hidden_alt(kind, min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
@@ -207,10 +217,12 @@ def labels_by_group(
             if dist.empty:
                 continue
             if _is_true(dist["suppressed"]).any() or dist["pct"].isna().all():
-                rows.append((group, None))
+                first = dist[_is_true(dist["suppressed"])]
+                row = first.iloc[0] if len(first) else None
+                rows.append((group, _hide_group_label(min_group_size, row, ANSWERS)))
                 continue
             n = int(pd.to_numeric(dist["n"], errors="coerce").fillna(0).sum())
-            rows.append((f"{group} (n = {n})", dist))
+            rows.append((f"{group} ({n} {ANSWERS})", dist))
             positives.append((float(dist.loc[dist["score"] >= threshold, "pct"].sum()), group, n))
         _diverging_stack(ax, rows, instrument, min_group_size)
         item = instrument.item(item_id.partition("@")[0])
@@ -241,9 +253,9 @@ def labels_by_group(
         )
         parts.append(f"{_name(labels, item_id)}, % answering positively: {values}")
     alt = f"Diverging stacked bars of answers by {gname.lower()}. " + "; ".join(parts) + "."
-    hidden = sorted(set(data.loc[_is_true(data["suppressed"]), "group"]))
+    hidden = _hidden_groups(data[data["item_id"].isin(items)])
     if hidden:
-        alt += _hidden_alt("responses", min_group_size, hidden)
+        alt += _hidden_alt(ANSWERS, min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
@@ -308,9 +320,13 @@ def comment_rates_chart(
         + "; ".join(parts)
         + "."
     )
-    hidden = comment_rates.loc[_is_true(comment_rates["suppressed"]), "group"].tolist()
+    hidden = _hidden_groups(
+        comment_rates,
+        ("grouping", "group"),
+        lambda row: f"{row['group']} ({question_name(instrument, row['grouping']).lower()})",
+    )
     if hidden:
-        alt += _hidden_alt("respondents", min_group_size, hidden)
+        alt += _hidden_alt(RESPONDENTS, min_group_size, hidden)
     return _finish(fig, title, alt)
 
 
