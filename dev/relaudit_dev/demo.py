@@ -465,7 +465,7 @@ class CommentWriter:
             sentences.append(self.fill(rng, rng.choice(f["openers"][tone])))
         sentences.extend(body)
         if org_type in f["sector_lines"] and rng.random() < 0.3:
-            line = rng.choice(f["sector_lines"][org_type])
+            line = self.fill(rng, rng.choice(f["sector_lines"][org_type]))
             sentences.insert(rng.randrange(1, len(sentences) + 1), line)
         if role in f["role_lines"] and rng.random() < 0.25:
             sentences.append(self.fill(rng, rng.choice(f["role_lines"][role])))

@@ -643,12 +643,16 @@ def quote_text(text: str) -> str:
     return " ".join(_BULLET.sub("", str(text)).split())
 
 
+def first_sentence(text: str) -> str:
+    """A comment's first sentence as written (the whole comment if it has one)."""
+    quoted = quote_text(unicodedata.normalize("NFKC", str(text)))
+    return _SENTENCE_END.split(quoted, maxsplit=1)[0]
+
+
 def opening_sentence(text: str) -> str:
     """A comment's first sentence, normalised for comparison: NFKC, case folded,
     punctuation and spacing ignored ("Frustrating." = "frustrating!")."""
-    quoted = quote_text(unicodedata.normalize("NFKC", str(text)))
-    first = _SENTENCE_END.split(quoted, maxsplit=1)[0]
-    return " ".join(_NOT_WORD.sub(" ", first.casefold()).split())
+    return " ".join(_NOT_WORD.sub(" ", first_sentence(text).casefold()).split())
 
 
 def word_count(text: str) -> int:
@@ -747,7 +751,8 @@ def choose_quotes(
     A comment counts for a code only when its words match that code's terms
     (:meth:`Lexicon.evidenced`), whoever coded it; it is relevant to a context
     when those codes relate to it (:meth:`Context.admits`). Each context ranks
-    its comments by relevance (then comment key), taken round-robin over the
+    its comments by relevance, then those whose first sentence is on the
+    context first, then by comment key, taken round-robin over the
     groups of the first attribution question, so a second quote from one
     group comes only after every group with a relevant comment has given one.
     Contexts then take turns, first choices first, and no two quotes of the
@@ -761,16 +766,26 @@ def choose_quotes(
         for record in records
     }
     openings = {record["comment_key"]: opening_sentence(record["text"]) for record in records}
+    # The codes a comment's first sentence carries: a comment that opens on the
+    # context ranks above an equally relevant one that comes to it later.
+    opening_codes = {
+        record["comment_key"]: lexicon.evidenced(
+            evidence[record["comment_key"]], first_sentence(record["text"])
+        )
+        for record in records
+    }
     spread_by = lexicon.attribution_questions[0] if lexicon.attribution_questions else None
     preference = []
     for context in contexts:
         ranked = []
         for record in records:
-            codes = evidence[record["comment_key"]]
+            key = record["comment_key"]
+            codes = evidence[key]
             if context.admits(codes):
                 score = _relevance(codes, context.weights)
-                ranked.append((-score, record["comment_key"], record))
-        ranked.sort(key=lambda entry: entry[:2])
+                opens_on_it = _relevance(opening_codes[key], context.weights) > 0
+                ranked.append((-score, not opens_on_it, key, record))
+        ranked.sort(key=lambda entry: entry[:3])
         by_group: dict[str, list[dict[str, Any]]] = {}
         for *_, record in ranked:
             group = str(record[spread_by]) if spread_by else ""

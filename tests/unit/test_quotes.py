@@ -502,6 +502,19 @@ def test_opening_sentence(text: str, opening: str) -> None:
     assert opening_sentence(text) == opening
 
 
+def test_a_comment_that_opens_on_the_theme_ranks_first() -> None:
+    pool = pd.DataFrame(
+        [
+            {"comment_key": "k1", "role": "A", "org_type": "X", "codes": "money",
+             "text": "Things are slow. The budget is a worry."},
+            {"comment_key": "k2", "role": "A", "org_type": "X", "codes": "money",
+             "text": "The budget is a worry. Things are slow."},
+        ]
+    )  # fmt: skip
+    quotes = choose_quotes(pool, [Context("theme", "money", {"money": 1})], 2, SMALL)
+    assert picked(quotes, "money") == ["k2", "k1"]
+
+
 def test_comments_that_open_alike_are_never_both_quoted() -> None:
     pool = pd.DataFrame(
         [
@@ -515,10 +528,11 @@ def test_comments_that_open_alike_are_never_both_quoted() -> None:
     )  # fmt: skip
     contexts = [Context("theme", "money", {"money": 1}), Context("statement", "s", {"money": 1})]
     quotes = choose_quotes(pool, contexts, 3, SMALL)
-    # By hand: both contexts prefer k1, k2, k3. Round one: money takes k1; s
-    # passes over k2, which opens as k1 did, and takes k3. Nothing is left.
-    assert picked(quotes, "money") == ["k1"]
-    assert picked(quotes, "s") == ["k3"]
+    # By hand: all weigh 1; k3 opens on money, so both contexts prefer k3,
+    # then k1, k2 (by key). Round one: money takes k3, s takes k1. Round two:
+    # k2 opens as k1 did, so nothing is left.
+    assert picked(quotes, "money") == ["k3"]
+    assert picked(quotes, "s") == ["k1"]
 
 
 OPENINGS = ("Frustrating.", "It is a mixed picture.", "Where to start.", "")
