@@ -489,6 +489,24 @@ def test_lines_for_other_sectors_are_not_voluntary_sector_lines():
         assert not any(theme.matches(line) for line in lines)
 
 
+def test_scene_setting_lines_carry_no_code():
+    # Openers, lead-ins and closers (and the slots they hold) name no theme or
+    # concept: a quote is never put under a theme by its scene-setting words.
+    import random
+
+    lexicon = _lexicon()
+    fragments = demo.load_fragments()
+    writer = demo.CommentWriter(fragments)
+    rng = random.Random(1)
+    lines = [*fragments["lead_ins"]]
+    for key in ("openers", "closers"):
+        lines += [line for group in fragments[key].values() for line in group]
+    for line in lines:
+        for _ in range(8):
+            text = writer.fill(rng, line)
+            assert lexicon.suggest(text) == [], text
+
+
 def test_a_comment_depends_only_on_its_own_seed():
     import random
 
