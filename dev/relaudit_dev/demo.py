@@ -13,9 +13,13 @@ the input contract's format (one folder of exports per system). The generator:
   after-census rows), plus a few rows for every quarantine reason;
 * exercises the contract's messiness: encodings, XLSX date cells, timestamp
   styles, header spellings, tick spellings, area variants, invalid cells;
-* composes comments from the fragments in ``data/demo_fragments.yaml``, some
-  holding fictional personal details (:data:`PERSONAL_DETAILS`) and hostile
-  payloads (:data:`HOSTILE_PAYLOADS`) that later stages must redact or escape.
+* composes comments from the fragments in ``data/demo_fragments.yaml`` (each
+  theme's sentences name that theme; slots vary them, so few comments open
+  alike), some holding fictional personal details (:data:`PERSONAL_DETAILS`)
+  and hostile payloads (:data:`HOSTILE_PAYLOADS`) that later stages must
+  redact or escape. Comments have their own random generator, so their words
+  move no other value (the first generator's comment draws are replayed for
+  that: :class:`DrawReplay`).
 
 Run ``PYTHONPATH=dev python -m relaudit_dev.demo --out data/raw --seed 2018``
 (``make demo-data``). Same seed, same bytes. This is a development module,
@@ -49,6 +53,7 @@ from relaudit.yamlio import load_yaml
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CALIBRATION_PATH = DATA_DIR / "demo_calibration.yaml"
 FRAGMENTS_PATH = DATA_DIR / "demo_fragments.yaml"
+DRAWS_PATH = DATA_DIR / "demo_draws_2018.yaml"
 DEFAULT_INSTRUMENT = Path("config/instruments/cqc-relational-audit.yaml")
 DEFAULT_SHEET = Path("config/systems.tsv")
 SHEET_COLUMNS = (
@@ -378,8 +383,122 @@ class ScoreModel:
 # ------------------------------------------------------------------ comments
 
 
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
 class CommentWriter:
-    """Compose comments from fragments, fitted to role, sector and tone."""
+    """Compose comments from fragments, fitted to role, sector and tone.
+
+    Each comment is written with its own random generator (see
+    :meth:`Generator.comment_rng`), so the comments' words never move any
+    other draw: changing the fragments changes the comments only.
+    """
+
+    def __init__(self, fragments: dict[str, Any]) -> None:
+        self.f = fragments
+        self.themes = list(fragments["themes"])
+
+    def fill(self, rng: random.Random, text: str) -> str:
+        """Fill each ``{slot}``; ``{partner}`` and ``{partner2}`` are two different partners."""
+        if "{" not in text:
+            return text
+        slots = self.f["slots"]
+        first, second = rng.sample(slots["partner"], 2)
+        chosen = {"partner": first, "partner2": second}
+
+        def _value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in chosen:
+                chosen[name] = rng.choice(slots[name])
+            return chosen[name]
+
+        filled = _SLOT.sub(_value, text)
+        return filled[:1].upper() + filled[1:]
+
+    def theme_lines(self, name: str, mood: str, role: str, org_type: str) -> list[str]:
+        """A theme's sentences in `mood`, in the writer's own voice where it has one."""
+        theme = self.f["themes"][name]
+        voices = theme.get("voices", {})
+        for question, group in (("org_type", org_type), ("role", role)):
+            voice = voices.get(question, {}).get(group)
+            if voice:
+                return list(voice[mood])
+        return list(theme[mood])
+
+    def _themes(self, rng: random.Random, role: str, org_type: str, count: int) -> list[str]:
+        table = self.f["theme_weights"]
+        weights = {name: float(table.get("base", {}).get(name, 1.0)) for name in self.themes}
+        for extra, group in ((table["role"], role), (table["org_type"], org_type)):
+            for theme, more in extra.get(group, {}).items():
+                weights[theme] += more
+        chosen = []
+        for _ in range(count):
+            names = list(weights)
+            pick = rng.choices(names, weights=[weights[n] for n in names])[0]
+            chosen.append(pick)
+            del weights[pick]
+        return chosen
+
+    def compose(self, rng: random.Random, tone: str, role: str, org_type: str) -> str:
+        """One comment in the respondent's tone, up to about 150 words."""
+        f = self.f
+        if rng.random() < 0.2:
+            return rng.choice(f["short"][tone])
+        count = rng.choices([1, 2, 3, 4], weights=[0.35, 0.35, 0.2, 0.1])[0]
+        body: list[str] = []
+        for name in self._themes(rng, role, org_type, count):
+            # A mixed respondent sometimes writes a hopeful or a gloomy line.
+            mood = tone
+            if tone == "mixed" and rng.random() < 0.3:
+                mood = rng.choice(["positive", "negative"])
+            lines = self.theme_lines(name, mood, role, org_type)
+            body.extend(rng.sample(lines, 2 if rng.random() < 0.25 else 1))
+        body = [self.fill(rng, line) for line in body]
+        if rng.random() < 0.3:
+            lead = self.fill(rng, rng.choice(f["lead_ins"]))
+            first = body[0]
+            if first[1:2].islower() and not first.startswith("I "):
+                first = first[:1].lower() + first[1:]
+            body[0] = lead + first
+        sentences: list[str] = []
+        if rng.random() < 0.15:
+            sentences.append(self.fill(rng, rng.choice(f["openers"][tone])))
+        sentences.extend(body)
+        if org_type in f["sector_lines"] and rng.random() < 0.3:
+            line = self.fill(rng, rng.choice(f["sector_lines"][org_type]))
+            sentences.insert(rng.randrange(1, len(sentences) + 1), line)
+        if role in f["role_lines"] and rng.random() < 0.25:
+            sentences.append(self.fill(rng, rng.choice(f["role_lines"][role])))
+        if rng.random() < 0.15:
+            sentences.append(rng.choice(f["extras"][tone]))
+        if rng.random() < 0.2:
+            sentences.append(rng.choice(f["closers"][tone]))
+        while len(" ".join(sentences).split()) > 150 and len(sentences) > 1:
+            sentences.pop(-2)
+        style = rng.random()
+        if style < 0.06 and len(sentences) > 2:
+            return "\n".join("- " + s for s in sentences)
+        if style < 0.12 and len(sentences) > 1:
+            cut = rng.randrange(1, len(sentences))
+            return " ".join(sentences[:cut]) + "\n\n" + " ".join(sentences[cut:])
+        text = " ".join(sentences)
+        if rng.random() < 0.15:
+            text = text.replace("'", "\u2019")
+        if rng.random() < 0.05:
+            text = text.lower()
+        return text
+
+
+class DrawReplay:
+    """The first generator's comment composition, run for its random draws only.
+
+    The first generator drew each comment from the row generator that then
+    draws the row's start time, area spelling and role text (and, through the
+    start times, the row order and ids). Replaying its draws, from its own
+    fragments (``data/demo_draws_2018.yaml``), keeps every value of the
+    committed data other than the comments as it was; the text it composes is
+    thrown away. The comments come from :class:`CommentWriter`.
+    """
 
     def __init__(self, fragments: dict[str, Any]) -> None:
         self.f = fragments
@@ -408,7 +527,7 @@ class CommentWriter:
         return chosen
 
     def compose(self, prng: random.Random, tone: str, role: str, org_type: str) -> str:
-        """One comment in the respondent's tone, up to about 150 words."""
+        """The first generator's comment (advancing `prng` exactly as it did)."""
         f = self.f
         if prng.random() < 0.2:
             return prng.choice(f["short"][tone])
@@ -474,6 +593,7 @@ class Generator:
         self.cal = calibration or load_calibration()
         self.model = ScoreModel(instrument, self.cal)
         self.writer = CommentWriter(fragments or load_fragments())
+        self.replay = DrawReplay(load_fragments(DRAWS_PATH))
         self.census = dt.date.fromisoformat(str(self.cal["census_date"]))
         self.census_end = dt.datetime.combine(self.census, dt.time(23, 59, 59))
         master = np.random.default_rng(np.random.SeedSequence([seed, 0]))
@@ -537,6 +657,11 @@ class Generator:
             return question.multiple
         return question.options[ticked[0]].report_as
 
+    def comment_rng(self, system: System, row: int) -> random.Random:
+        """The generator of one respondent's comment: seeded by the run's seed, the
+        system and the row, and used for nothing else."""
+        return random.Random(f"{self.seed}-comment-{system.system_id}-{row}")
+
     def _effects(self, qid: str, ticked: tuple[int, ...]) -> np.ndarray:
         key = (qid, ticked)
         if key not in self._effect_cache:
@@ -588,7 +713,8 @@ class Generator:
             org = self._reported("org_type", ticks["org_type"][r]) if "org_type" in ticks else ""
             comment = ""
             if r in comment_rows:
-                comment = self.writer.compose(prng, tone, role, org)
+                self.replay.compose(prng, tone, role, org)  # keeps prng where it always was
+                comment = self.writer.compose(self.comment_rng(system, r), tone, role, org)
             records.append(
                 Record(
                     response_id="",

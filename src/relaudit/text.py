@@ -58,6 +58,7 @@ __all__ = [
     "mask_area",
     "neutralise_formula",
     "normalise_text",
+    "opening_sentence",
     "parse_lexicon",
     "quotable",
     "quote_text",
@@ -236,6 +237,7 @@ class Code:
     pattern: re.Pattern[str]
     exclude: re.Pattern[str] | None = None  # phrases that do not count (e.g. "NHS trust")
     concepts: tuple[str, ...] = ()  # for a theme: the concepts it is linked to
+    statements: tuple[str, ...] = ()  # for a theme: statements it speaks to directly
     grouping: str = ""  # for a concept: where it sits in the instrument
     group: str = ""
 
@@ -267,6 +269,7 @@ class Lexicon:
     concepts: tuple[Code, ...]
     attribution_wording: tuple[AttributionWording, ...]
     source: str = "<lexicon>"
+    statement_match: str = "every"  # or "any": see statement_relation
 
     @property
     def attribution_questions(self) -> list[str]:
@@ -287,22 +290,64 @@ class Lexicon:
         unique = set(codes)
         return sorted(unique, key=lambda c: (position.get(c, len(position)), c))
 
-    def statement_codes(self, position: Mapping[str, str]) -> dict[str, int]:
+    def statement_codes(self, position: Mapping[str, str], item_id: str = "") -> dict[str, int]:
         """Codes relevant to a statement, with weights.
 
         `position` is the statement's place in its framework (e.g.
-        ``{"attribute": "Trust", "dimension": "People"}``). Its concepts weigh
-        2 and the themes linked to them 1.
+        ``{"attribute": "Trust", "dimension": "People"}``). Its concepts, and
+        the themes that name the statement `item_id` among their `statements`,
+        weigh 2; the themes linked to its concepts 1.
         """
-        placed = {(k.casefold(), str(v).casefold()) for k, v in position.items()}
-        concepts = {
-            c.id for c in self.concepts if (c.grouping.casefold(), c.group.casefold()) in placed
-        }
-        weights = dict.fromkeys(sorted(concepts), 2)
-        for theme in self.themes:
-            if concepts.intersection(theme.concepts):
-                weights[theme.id] = 1
-        return weights
+        weights: dict[str, int] = {}
+        for related in self.statement_relation(position):
+            for code in related:
+                kind = self.code(code).kind
+                weights[code] = max(weights.get(code, 0), 2 if kind == "concept" else 1)
+        for code in self.direct_themes(item_id):
+            weights[code] = 2
+        return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def direct_themes(self, item_id: str) -> frozenset[str]:
+        """Themes that name the statement `item_id` among their `statements`."""
+        return frozenset(t.id for t in self.themes if item_id and item_id in t.statements)
+
+    def statement_relation(self, position: Mapping[str, str]) -> tuple[frozenset[str], ...]:
+        """The codes that speak to each part of a statement's place, as the lexicon
+        declares them: for each ``grouping: group`` of `position`, the concepts
+        placed there and the themes whose `concepts` name one of them.
+
+        A comment relates to the statement when its words carry a code of every
+        part (``statement_match: every``, the default) or of at least one part
+        (``any``). Parts the lexicon has no concept for are left out.
+        """
+        parts = []
+        for grouping, group in position.items():
+            place = (str(grouping).casefold(), str(group).casefold())
+            concepts = {
+                c.id for c in self.concepts if (c.grouping.casefold(), c.group.casefold()) == place
+            }
+            if not concepts:
+                continue
+            themes = {t.id for t in self.themes if concepts.intersection(t.concepts)}
+            parts.append(frozenset(concepts | themes))
+        return tuple(parts)
+
+    def code(self, code_id: str) -> Code:
+        """The theme or concept with id `code_id` (KeyError if none)."""
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def evidenced(self, codes: Iterable[str], text: str) -> set[str]:
+        """The codes among `codes` whose own terms occur in `text`.
+
+        A comment's codes may come from an analyst; a quote is shown for a
+        code only when its words match that code, so that the reader sees why
+        it is there.
+        """
+        wanted = set(codes)
+        return {code.id for code in self.codes if code.id in wanted and code.matches(text)}
 
     def attribution(self, groups: Mapping[str, Any]) -> str:
         """A quote's attribution from its respondent's groups (by question id): each
@@ -315,6 +360,15 @@ class Lexicon:
     def check_against(self, instrument: Instrument) -> None:
         """Raise :class:`ConfigError` unless the lexicon words exactly the instrument's
         attribution questions."""
+        items = set(instrument.item_ids)
+        for theme in self.themes:
+            unknown = sorted(set(theme.statements) - items)
+            if unknown:
+                raise ConfigError(
+                    f"{self.source}: theme {theme.id} names statement(s) {', '.join(unknown)} "
+                    f"that {instrument.source or instrument.id} does not have. Fix: use the "
+                    "instrument's item ids under the theme's `statements`."
+                )
         declared = [q.id for q in instrument.questions_with("attribution")]
         worded = self.attribution_questions
         if sorted(declared) != sorted(worded):
@@ -389,6 +443,7 @@ def parse_lexicon(
             pattern=_compile_terms(t["terms"]),
             exclude=_compile_exclude(t),
             concepts=tuple(t.get("concepts", ())),
+            statements=tuple(t.get("statements", ())),
         )
         for t in data["themes"]
     )
@@ -416,6 +471,7 @@ def parse_lexicon(
             for question, entry in data["attribution"].items()
         ),
         source=source,
+        statement_match=data.get("statement_match", "every"),
     )
     if instrument is not None:
         lexicon.check_against(instrument)
@@ -549,23 +605,54 @@ def apply_analyst_codes(
 QUOTE_COLUMNS = ("context_type", "context", "rank", "quote", "attribution", "comment_key")
 MIN_QUOTE_WORDS = 15
 MAX_QUOTE_WORDS = 150
+STATEMENT_MATCHES = ("every", "any")
 
 
 @dataclass(frozen=True)
 class Context:
-    """Where quotes are shown: a statement or a theme, with relevant codes and weights."""
+    """Where quotes are shown: a statement or a theme, with relevant codes and weights.
+
+    A comment is chosen for the context only when its words carry a code of
+    `sufficient`, or else a code of every set in `requires` (see :meth:`admits`);
+    with neither, any code with weight will do.
+    """
 
     context_type: str  # "statement" or "theme"
     context: str
     weights: Mapping[str, int]
+    requires: tuple[frozenset[str], ...] = ()
+    sufficient: frozenset[str] = frozenset()
+
+    def admits(self, codes: set[str]) -> bool:
+        """True when `codes` (a comment's evidenced codes) relate to this context."""
+        if not any(self.weights.get(code, 0) > 0 for code in codes):
+            return False
+        if codes & self.sufficient:
+            return True
+        return all(codes & required for required in self.requires)
 
 
 _BULLET = re.compile(r"(?m)^[ \t]*[-*\u2022][ \t]+")
+# A sentence ends at . ! ? or an ellipsis, perhaps inside closing quotes or a bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u2019\u201d)\]]*(?:\s+|$)")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
 def quote_text(text: str) -> str:
     """A comment as a one-paragraph quote: bullet markers gone, whitespace collapsed."""
     return " ".join(_BULLET.sub("", str(text)).split())
+
+
+def first_sentence(text: str) -> str:
+    """A comment's first sentence as written (the whole comment if it has one)."""
+    quoted = quote_text(unicodedata.normalize("NFKC", str(text)))
+    return _SENTENCE_END.split(quoted, maxsplit=1)[0]
+
+
+def opening_sentence(text: str) -> str:
+    """A comment's first sentence, normalised for comparison: NFKC, case folded,
+    punctuation and spacing ignored ("Frustrating." = "frustrating!")."""
+    return " ".join(_NOT_WORD.sub(" ", first_sentence(text).casefold()).split())
 
 
 def word_count(text: str) -> int:
@@ -579,11 +666,16 @@ def attribution_keys(frame: pd.DataFrame, by: Sequence[str]) -> list[tuple[str, 
     return list(zip(*(frame[q].astype(str) for q in by), strict=True))
 
 
-def group_sizes(respondents: pd.DataFrame, by: Sequence[str]) -> dict[tuple[str, ...], int]:
-    """Respondents per attribution group (their answers to the questions `by`)."""
+def group_sizes(people: pd.DataFrame, by: Sequence[str]) -> dict[tuple[str, ...], int]:
+    """Rows of `people` per attribution group (their answers to the questions `by`).
+
+    Quotes pass their commenters here (one row per comment, e.g. the coded
+    comments): a group is quotable by how many people in it commented, not
+    by how many responded.
+    """
     if not by:
-        return {(): len(respondents)}
-    counts = respondents.groupby(list(by), sort=True).size()
+        return {(): len(people)}
+    counts = people.groupby(list(by), sort=True).size()
     return {
         tuple(str(v) for v in (key if isinstance(key, tuple) else (key,))): int(n)
         for key, n in counts.items()
@@ -599,7 +691,7 @@ def quotable(
     max_words: int = MAX_QUOTE_WORDS,
 ) -> pd.DataFrame:
     """Comments that may be quoted: right length, from a large enough group (its
-    answers to the attribution questions `by`)."""
+    answers to the attribution questions `by`; `sizes` counts its commenters)."""
     words = coded["text"].map(word_count)
     keys = attribution_keys(coded, by)
     group_ok = [sizes.get(key, 0) >= min_group_size for key in keys]
@@ -610,28 +702,42 @@ def quotable(
 def statement_contexts(
     scores: pd.DataFrame, instrument: Instrument, lexicon: Lexicon, top_n: int
 ) -> list[Context]:
-    """The best then the worst `top_n` statements by rank, each once."""
+    """The best then the worst `top_n` statements by rank, each once.
+
+    Each statement's relevant codes are the lexicon's for its place in the
+    framework (:meth:`Lexicon.statement_relation`) and the themes that name it
+    (:meth:`Lexicon.direct_themes`).
+    """
     ranked = scores.dropna(subset=["mean", "rank"])
     ranked = ranked[ranked["item_id"].astype(str).isin(instrument.item_ids)]
     best = ranked.sort_values(["rank", "item_id"], kind="stable").head(top_n)
     worst = ranked.sort_values(["rank", "item_id"], ascending=[False, True], kind="stable")
     chosen = list(dict.fromkeys([*best["item_id"], *worst.head(top_n)["item_id"]]))
-    return [
-        Context(
-            "statement",
-            item_id,
-            lexicon.statement_codes(instrument.item(item_id).position),
+    contexts = []
+    for item_id in chosen:
+        position = instrument.item(item_id).position
+        relation = lexicon.statement_relation(position)
+        contexts.append(
+            Context(
+                "statement",
+                item_id,
+                lexicon.statement_codes(position, item_id),
+                relation if lexicon.statement_match == "every" else (),
+                lexicon.direct_themes(item_id),
+            )
         )
-        for item_id in chosen
-    ]
+    return contexts
 
 
 def theme_contexts(lexicon: Lexicon) -> list[Context]:
-    return [Context("theme", theme.id, {theme.id: 1}) for theme in lexicon.themes]
+    return [
+        Context("theme", theme.id, {theme.id: 1}, (frozenset({theme.id}),))
+        for theme in lexicon.themes
+    ]
 
 
-def _relevance(codes: str, weights: Mapping[str, int]) -> int:
-    return sum(weights.get(code, 0) for code in set(codes.split(CODE_SEPARATOR)) if code)
+def _relevance(codes: set[str], weights: Mapping[str, int]) -> int:
+    return sum(weights.get(code, 0) for code in codes)
 
 
 def choose_quotes(
@@ -640,46 +746,76 @@ def choose_quotes(
     per_context: int,
     lexicon: Lexicon,
 ) -> pd.DataFrame:
-    """Pick up to `per_context` quotes for each context, deterministically.
+    """Pick up to `per_context` quotes for each context of one document, deterministically.
 
-    A comment is relevant to a context when its codes carry weight there.
-    Candidates are ranked by relevance (then comment key), and taken
-    round-robin over the groups of the first attribution question, so a
-    second quote from one group comes only after every group with a relevant
-    comment has given one. A comment already quoted in an earlier context
-    ranks below unused ones in its group.
+    A comment counts for a code only when its words match that code's terms
+    (:meth:`Lexicon.evidenced`), whoever coded it; it is relevant to a context
+    when those codes relate to it (:meth:`Context.admits`). Each context ranks
+    its comments by relevance, then those whose first sentence is on the
+    context first, then by comment key, taken round-robin over the
+    groups of the first attribution question, so a second quote from one
+    group comes only after every group with a relevant comment has given one.
+    Contexts then take turns, first choices first, and no two quotes of the
+    document share an opening sentence (:func:`opening_sentence`), so no
+    comment is quoted twice either.
     `candidates` must already be quotable (see :func:`quotable`).
     """
-    used: set[str] = set()
-    rows = []
     records = candidates.to_dict("records")
+    evidence = {
+        record["comment_key"]: lexicon.evidenced(split_codes(record["codes"]), record["text"])
+        for record in records
+    }
+    openings = {record["comment_key"]: opening_sentence(record["text"]) for record in records}
+    # The codes a comment's first sentence carries: a comment that opens on the
+    # context ranks above an equally relevant one that comes to it later.
+    opening_codes = {
+        record["comment_key"]: lexicon.evidenced(
+            evidence[record["comment_key"]], first_sentence(record["text"])
+        )
+        for record in records
+    }
     spread_by = lexicon.attribution_questions[0] if lexicon.attribution_questions else None
+    preference = []
     for context in contexts:
         ranked = []
         for record in records:
-            score = _relevance(record["codes"], context.weights)
-            if score > 0:
-                ranked.append(
-                    (record["comment_key"] in used, -score, record["comment_key"], record)
-                )
+            key = record["comment_key"]
+            codes = evidence[key]
+            if context.admits(codes):
+                score = _relevance(codes, context.weights)
+                opens_on_it = _relevance(opening_codes[key], context.weights) > 0
+                ranked.append((-score, not opens_on_it, key, record))
         ranked.sort(key=lambda entry: entry[:3])
         by_group: dict[str, list[dict[str, Any]]] = {}
         for *_, record in ranked:
             group = str(record[spread_by]) if spread_by else ""
             by_group.setdefault(group, []).append(record)
-        picked = _round_robin(list(by_group.values()), per_context)
-        for rank, record in enumerate(picked, start=1):
-            used.add(record["comment_key"])
-            rows.append(
-                {
-                    "context_type": context.context_type,
-                    "context": context.context,
-                    "rank": rank,
-                    "quote": quote_text(record["text"]),
-                    "attribution": lexicon.attribution(record),
-                    "comment_key": record["comment_key"],
-                }
-            )
+        preference.append(_round_robin(list(by_group.values()), len(ranked)))
+    picked: list[list[dict[str, Any]]] = [[] for _ in contexts]
+    position = [0] * len(contexts)
+    used: set[str] = set()
+    for _ in range(per_context):
+        for i, queue in enumerate(preference):
+            while position[i] < len(queue):
+                record = queue[position[i]]
+                position[i] += 1
+                opening = openings[record["comment_key"]]
+                if opening not in used:
+                    used.add(opening)
+                    picked[i].append(record)
+                    break
+    rows = [
+        {
+            "context_type": context.context_type,
+            "context": context.context,
+            "rank": rank,
+            "quote": quote_text(record["text"]),
+            "attribution": lexicon.attribution(record),
+            "comment_key": record["comment_key"],
+        }
+        for context, chosen in zip(contexts, picked, strict=True)
+        for rank, record in enumerate(chosen, start=1)
+    ]
     return pd.DataFrame(rows, columns=list(QUOTE_COLUMNS))
 
 
@@ -820,7 +956,8 @@ def system_text(
     on_time = responses[~responses["late"].astype(bool)]
     coded_on_time = coded[~coded["late"].astype(bool)].reset_index(drop=True)
     by = lexicon.attribution_questions
-    candidates = quotable(coded_on_time, group_sizes(on_time, by), min_group_size, by)
+    # A group is quoted only if enough of its people commented (the pack's commenters).
+    candidates = quotable(coded_on_time, group_sizes(coded_on_time, by), min_group_size, by)
     contexts = statement_contexts(scores, instrument, lexicon, top_n) + theme_contexts(lexicon)
     return TextTables(
         coded=coded,
@@ -850,7 +987,7 @@ def national_text(
 
     Each quote has its own system's name and aliases (`area_names`) replaced
     with ``[this area]``, and is shown only if its attribution group has
-    at least `min_group_size` kept respondents in that system. `scores` is
+    at least `min_group_size` kept commenters in that system. `scores` is
     the national statement table; its ``national`` scope ranks statements.
     """
     candidates = []
@@ -858,7 +995,7 @@ def national_text(
         coded = coded_by_system[sid].copy()
         names = [sid, *area_names.get(sid, ())]
         coded["text"] = [mask_area(text, names)[0] for text in coded["text"]]
-        sizes = group_sizes(responses_by_system[sid], lexicon.attribution_questions)
+        sizes = group_sizes(coded, lexicon.attribution_questions)
         candidates.append(quotable(coded, sizes, min_group_size, lexicon.attribution_questions))
     columns = coded_columns(lexicon)
     pool = pd.concat(candidates, ignore_index=True) if candidates else pd.DataFrame(columns=columns)

@@ -131,6 +131,7 @@ def test_attribution_wording(small) -> None:
         (lambda d: d["themes"][0].update(terms=["(evil|regex)"]), "does not match"),
         (lambda d: d["themes"][0].update(terms=["bud*get"]), "does not match"),
         (lambda d: d.pop("attribution"), "attribution"),
+        (lambda d: d.update(statement_match="most"), "statement_match"),
     ],
 )
 def test_invalid_lexicon_is_refused(change, message: str) -> None:
@@ -157,8 +158,12 @@ def test_project_lexicon_has_the_themes(lexicon) -> None:
 def test_project_lexicon_covers_every_statement_and_group(lexicon) -> None:
     instrument = load_instrument(INSTRUMENT_PATH)
     for item in instrument.items:
-        concepts = [c for c, w in lexicon.statement_codes(item.position).items() if w == 2]
-        assert len(concepts) == len(item.position), item.id
+        # Every part of every statement's place (attribute and dimension, or
+        # domain) has codes that speak to it, and at least one concept.
+        relation = lexicon.statement_relation(item.position)
+        assert len(relation) == len(item.position), item.id
+        for part in relation:
+            assert any(lexicon.code(code).kind == "concept" for code in part), item.id
     lexicon.check_against(instrument)
     for entry in lexicon.attribution_wording:
         assert set(instrument.question(entry.question).reported_groups) <= set(entry.wording)
@@ -169,13 +174,48 @@ def test_project_lexicon_on_sample_comments(lexicon) -> None:
         "Senior managers are not open with us and there is a real blame culture; "
         "the voluntary sector is undervalued."
     )
+    # "Senior managers" is not a change of leadership; "undervalued" is respect.
     assert lexicon.suggest(text) == [
         "openness_honesty",
-        "leadership_change",
         "blame_risk",
         "voluntary_sector",
+        "respect",
         "culture",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "not_codes"),
+    [
+        # The readers: care homes are not the voluntary sector, managers
+        # and morale are not organisational change, "competencies" is not competition.
+        ("Care homes and home care agencies are rarely part of the conversation.",
+         ["voluntary_sector"]),
+        ("Managers here are supportive and morale is good.", ["leadership_change"]),
+        ("The right people with the right competencies.", ["commissioning_competition"]),
+        ("The CCG has a plan for the long term.", ["commissioning_competition", "continuity"]),
+        ("We face many challenges and pressures.", ["openness_honesty", "finance_resources"]),
+    ],
+)  # fmt: skip
+def test_project_lexicon_themes_keep_to_their_topic(lexicon, text: str, not_codes) -> None:
+    assert not set(lexicon.suggest(text)) & set(not_codes)
+
+
+def test_project_lexicon_links_name_real_statements(lexicon) -> None:
+    instrument = load_instrument(INSTRUMENT_PATH)
+    lexicon.check_against(instrument)
+    continuity = lexicon.statement_relation(instrument.item("proximity_continuity").position)
+    assert continuity == (frozenset({"continuity", "leadership_change"}),)
+    assert lexicon.direct_themes("proximity_continuity") == {"leadership_change"}
+    assert lexicon.statement_match == "every"
+
+
+def test_theme_naming_an_unknown_statement_is_refused() -> None:
+    instrument = load_instrument(INSTRUMENT_PATH)
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["themes"][0]["statements"] = ["no_such_item"]
+    with pytest.raises(ConfigError, match="no_such_item"):
+        parse_lexicon(data, "lexicon.yaml", instrument)
 
 
 def test_comment_key_is_short_stable_and_not_the_id() -> None:

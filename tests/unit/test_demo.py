@@ -444,3 +444,101 @@ def test_v2_exports_have_the_other_role_box(tmp_path):
     for sid, expected in (("system-001", False), ("system-009", True)):
         for path in sorted((tmp_path / sid).iterdir()):
             assert (other in read_rows(path)[0]) is expected, path
+
+
+# ------------------------------------------------------------------ comments
+
+
+def _lexicon():
+    from relaudit.text import load_lexicon
+
+    return load_lexicon(ROOT / "config" / "lexicon.yaml")
+
+
+def test_theme_sentences_say_their_theme():
+    # A comment written for a theme says something about it: every sentence of
+    # every theme (in every voice), however its slots are filled, holds one of
+    # that theme's lexicon terms.
+    import random
+
+    lexicon = _lexicon()
+    fragments = demo.load_fragments()
+    writer = demo.CommentWriter(fragments)
+    rng = random.Random(0)
+    for name, theme in fragments["themes"].items():
+        code = lexicon.code(theme["code"])
+        voices = [moods for groups in theme.get("voices", {}).values() for moods in groups.values()]
+        for moods in [theme, *voices]:
+            for mood in ("positive", "mixed", "negative"):
+                assert moods[mood], (name, mood)
+                for line in moods[mood]:
+                    for _ in range(4):
+                        text = writer.fill(rng, line)
+                        assert code.matches(text), (name, text)
+
+
+def test_lines_for_other_sectors_are_not_voluntary_sector_lines():
+    # Care-home and other staff's own lines never carry the voluntary sector theme.
+    lexicon = _lexicon()
+    theme = lexicon.code("voluntary_sector")
+    fragments = demo.load_fragments()
+    for sector, lines in fragments["sector_lines"].items():
+        for line in lines:
+            assert theme.matches(line) is (sector == "VCSE"), line
+    for lines in fragments["role_lines"].values():
+        assert not any(theme.matches(line) for line in lines)
+
+
+def test_scene_setting_lines_carry_no_code():
+    # Openers, lead-ins and closers (and the slots they hold) name no theme or
+    # concept: a quote is never put under a theme by its scene-setting words.
+    import random
+
+    lexicon = _lexicon()
+    fragments = demo.load_fragments()
+    writer = demo.CommentWriter(fragments)
+    rng = random.Random(1)
+    lines = [*fragments["lead_ins"]]
+    for key in ("openers", "closers"):
+        lines += [line for group in fragments[key].values() for line in group]
+    for line in lines:
+        for _ in range(8):
+            text = writer.fill(rng, line)
+            assert lexicon.suggest(text) == [], text
+
+
+def test_a_comment_depends_only_on_its_own_seed():
+    import random
+
+    writer = demo.CommentWriter(demo.load_fragments())
+    first = [
+        writer.compose(random.Random(f"s{i}"), "mixed", "Administrative", "VCSE") for i in range(30)
+    ]
+    again = [
+        writer.compose(random.Random(f"s{i}"), "mixed", "Administrative", "VCSE") for i in range(30)
+    ]
+    assert first == again
+    assert len(set(first)) > 20
+
+
+def _opening(text: str) -> str:
+    first = re.split(r"(?<=[.!?\u2026])[\"'\u2019\u201d]*\s+", " ".join(text.split()), maxsplit=1)[
+        0
+    ]
+    return " ".join(re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", first).lower()).split())
+
+
+@needs_data
+def test_committed_comments_open_in_many_ways():
+    # Long enough to quote (15 words or more), in one system: few comments
+    # share their first sentence with another.
+    rows, _ = kept_responses()
+    shared = long = 0
+    for people in by(rows, "system_id").values():
+        openings = Counter(
+            _opening(r["comment"]) for r in people if len(r["comment"].split()) >= 15
+        )
+        long += sum(openings.values())
+        shared += sum(n for n in openings.values() if n > 1)
+    assert long > 300
+    assert shared / long < 0.1, (shared, long)

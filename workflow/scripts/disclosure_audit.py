@@ -53,17 +53,19 @@ def main() -> None:
     # instrument file is the config's, as every rule reads it).
     instrument = load_instrument(snakemake.config["instrument"])
     by = [question.id for question in instrument.questions_with("attribution")]
+    # A quote's group must hold min_group_size commenters (not respondents):
+    # the pack's on-time commenters, the annex's kept ones.
     quote_sizes = {}
     for sid in sids:
-        on_time = responses[sid][~responses[sid]["late"].astype(bool)]
+        commenters = responses[sid][responses[sid]["has_comment"].astype(bool)]
+        on_time = commenters[~commenters["late"].astype(bool)]
         quote_sizes[sid] = quote_group_sizes(
             coded[sid], on_time, packs[sid].quotes["comment_key"], by
         )
     national_sizes = {}
     for sid in sids:
-        national_sizes |= quote_group_sizes(
-            coded[sid], responses[sid], annex.quotes["comment_key"], by
-        )
+        commenters = responses[sid][responses[sid]["has_comment"].astype(bool)]
+        national_sizes |= quote_group_sizes(coded[sid], commenters, annex.quotes["comment_key"], by)
     quote_sizes["national"] = national_sizes
     findings = audit(packs, annex, quote_sizes, k)
     write_csv(findings.table(), snakemake.output.disclosure)
