@@ -405,8 +405,8 @@ def test_a_gap_whose_interval_includes_zero_is_not_a_message():
     text = "\n".join(fnd.key_messages(careful()))
     assert "Organisation type" not in text and "organisation type" not in text
     assert (
-        "A gap by role on \u201cAlpha\u201d: Senior executive 3.00 (n = 10) against "
-        "Administrative 2.00 (n = 10), a gap of 1.00 (95% interval 0.06 to 1.94). 1 of the 2 "
+        "A gap by role on \u201cAlpha\u201d: Senior executive 3.00 (10 answers) against "
+        "Administrative 2.00 (10 answers), a gap of 1.00 (95% interval 0.06 to 1.94). 1 of the 2 "
         "statement gaps checked between groups of at least 10 people has an interval clear of "
         "zero" in text
     )
@@ -420,7 +420,7 @@ def test_groups_of_nine_are_not_a_message():
     assert list(gaps["grouping"]) == ["tenure", "role"]
     assert gaps.iloc[0]["gap_ci_low"] == pytest.approx(1.500335, abs=1e-5)
     text = "\n".join(fnd.key_messages(careful(min_group=9)))
-    assert "A gap by time in the system on \u201cBeta\u201d: Long 3.00 (n = 9)" in text
+    assert "A gap by time in the system on \u201cBeta\u201d: Long 3.00 (9 answers)" in text
     assert "a gap of 2.00 (95% interval 1.50 to 2.50)" in text
 
 
