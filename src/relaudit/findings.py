@@ -578,7 +578,8 @@ def _gap_messages(findings: Findings, max_gaps: int) -> list[str]:
         high_n, low_n = int(gap["high_n"]), int(gap["low_n"])
         messages.append(
             f"A gap by {grouping.lower()} on {_quoted(findings.label(gap['measure']))}: "
-            f"{gap['high_group']} {fmt_mean(gap['high_mean'])} ({high_n} {_plural(high_n, 'answer')}) against "
+            f"{gap['high_group']} {fmt_mean(gap['high_mean'])} "
+            f"({high_n} {_plural(high_n, 'answer')}) against "
             f"{gap['low_group']} {fmt_mean(gap['low_mean'])} ({low_n} {_plural(low_n, 'answer')}), "
             f"a gap of {fmt_mean(gap['gap'])} (95% interval {fmt_mean(gap['gap_ci_low'])} "
             f"to {fmt_mean(gap['gap_ci_high'])})."
