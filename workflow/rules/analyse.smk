@@ -16,7 +16,14 @@ SYSTEM_SCORE_STAGE = stage(
         "instrument": ["input", "instrument"],
     },
     outputs=[*SYSTEM_TABLES, *stage_outputs("system", SYSTEM_TABLES)],
-    params=["min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"],
+    params=[
+        "min_group_size",
+        "deadline",
+        "has_comparator",
+        "deadlines",
+        "without_comparator",
+        "versions",
+    ],
 )
 SYSTEM_TEXT_STAGE = stage(
     "text_system.py",
@@ -74,6 +81,7 @@ rule analyse_system:
         # Every system's deadline: the comparator keeps out what the packs
         # would give away (relaudit.score.protected_pool).
         deadlines=DEADLINES,
+        versions=VERSIONS,
         without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],

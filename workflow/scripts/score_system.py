@@ -28,6 +28,7 @@ def main() -> None:
             sid: dt.date.fromisoformat(day) for sid, day in snakemake.params.deadlines.items()
         },
         without_comparator=list(snakemake.params.without_comparator),
+        versions=dict(snakemake.params.versions),
     )
     outputs = snakemake.output.keys()
     for name, table in tables.items():
