@@ -567,8 +567,7 @@ def audit(
     pools = [
         pool
         for sid, pack in packs.items()
-        if (pool := comparator_pool(sid, pack.deadline, pack.comparator, pack.version))
-        is not None
+        if (pool := comparator_pool(sid, pack.deadline, pack.comparator, pack.version)) is not None
     ]
     versions = {sid: pack.version for sid, pack in packs.items() if pack.version is not None}
     comparator_pools(findings, pools, statements, deadlines, k, versions, comparable)

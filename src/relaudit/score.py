@@ -815,9 +815,7 @@ def comparator(
             )  # fmt: skip
         if deadlines is not None:
             grid = PoolGrid(pool, columns, deadlines)
-            mask = (
-                version_mask(instrument, grid.systems, versions, version) if versioned else None
-            )
+            mask = version_mask(instrument, grid.systems, versions, version) if versioned else None
             pool = grid.select(pool, grid.keep(cutoff_day, "", min_group_size, mask))
         elif versioned:
             pool = pool[ok]
