@@ -25,7 +25,13 @@ from relaudit.figures.common import (
     _name,
 )
 from relaudit.instrument import Instrument, StatementSet
-from relaudit.labels import group_order, measure_label, question_name, short_labels
+from relaudit.labels import (
+    group_order,
+    measure_label,
+    positive_note,
+    question_name,
+    short_labels,
+)
 from relaudit.style import (
     GRID_COLOUR,
     SYSTEM_COLOUR,
@@ -90,7 +96,12 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
     )
     if hidden:
         alt += _hidden_alt("respondents", min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        "Number of respondents (and their share of all respondents) in each group of "
+        + ", ".join(question_name(instrument, q).lower() for q in questions)
+        + "."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 def group_means(
@@ -177,7 +188,12 @@ def group_means(
     alt = f"Bar chart of mean scores by {gname.lower()}. " + "; ".join(parts) + "."
     if hidden:
         alt += _hidden_alt("responses", min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        f"Mean score of {names} in each {gname.lower()} group, with the number answering; "
+        f"dashed line: the scale midpoint {_fmt(instrument.scale.midpoint)}. Differences "
+        "between groups are not tested."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 def labels_by_group(
@@ -197,7 +213,7 @@ def labels_by_group(
     axes = fig.subplots(len(items), 1, sharex=True, squeeze=False)[:, 0]
     summary: list[tuple[str, list[tuple[float, str, int]]]] = []
     threshold = instrument.scale.positive_threshold
-    reversed_any = False
+    reversed_any = positive_any = False
     for ax, item_id in zip(axes, items, strict=True):
         part = data[data["item_id"] == item_id]
         rows: list[tuple[str, pd.DataFrame | None]] = []
@@ -215,12 +231,13 @@ def labels_by_group(
         _diverging_stack(ax, rows, instrument, min_group_size)
         item = instrument.item(item_id.partition("@")[0])
         reversed_any = reversed_any or item.reverse
+        positive_any = positive_any or not item.reverse
         mark = " \u2020" if item.reverse else ""
         wording = f"{_name(labels, item_id)}{mark}: \u201c{instrument.text(item.id)}\u201d"
         ax.set_title(textwrap.fill(wording, 70), fontsize=8, fontweight="bold")
         summary.append((item_id, positives))
     axes[-1].set_xlabel("% of answers: worse to the left of 0, better to the right")
-    _label_legend(fig, instrument, reversed_any)
+    _label_legend(fig, instrument, reversed_any, positive_any)
     first_item, positives = summary[0]
     name = _name(labels, first_item)
     if len(positives) >= 2:
@@ -244,7 +261,14 @@ def labels_by_group(
     hidden = sorted(set(data.loc[_is_true(data["suppressed"]), "group"]))
     if hidden:
         alt += _hidden_alt("responses", min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        f"How each {gname.lower()} group answered, as shares of its answers: answers scoring "
+        "below the midpoint to the left of 0, the others to the right."
+    )
+    if reversed_any:
+        caption += " \u2020 Negatively worded and reverse scored: the legend gives its answers."
+    caption += " " + positive_note(instrument, negative=reversed_any)
+    return _finish(fig, title, alt, caption)
 
 
 def comment_rates_chart(
@@ -311,7 +335,11 @@ def comment_rates_chart(
     hidden = comment_rates.loc[_is_true(comment_rates["suppressed"]), "group"].tolist()
     if hidden:
         alt += _hidden_alt("respondents", min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        "Share of each group's respondents who wrote a free-text comment, with the number "
+        "who commented and the number of respondents."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 # --------------------------------------------------------------------------- registry draws
