@@ -182,8 +182,8 @@ def statement_differences(
         alt = (
             f"Dot plot of the difference between this system's mean score and the comparator's "
             f"for {len(data)} statements, with 95% intervals, sorted by difference. "
-            f"{higher} higher, {lower} lower, {similar} similar (95% interval of the "
-            f"difference). Largest difference: "
+            f"Against the comparator, {higher} higher, {lower} lower, {similar} similar (95% "
+            f"interval of the difference). Largest difference: "
             f"{_name(labels, top.item_id)} {_signed(top['diff'])}; smallest: "
             f"{_name(labels, bottom.item_id)} {_signed(bottom['diff'])}."
         )
