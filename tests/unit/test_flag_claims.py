@@ -134,9 +134,7 @@ def cell_colours(chart) -> dict[tuple[int, int], tuple[float, float, float]]:
 
 def test_heatmap_greys_what_the_rule_does_not_flag(inst, system):
     grey = mcolors.to_rgb(UNCLEAR_COLOUR)
-    flagged = cell_colours(
-        F.value_heatmap(system["statement_scores"], inst, system["comparator"])
-    )
+    flagged = cell_colours(F.value_heatmap(system["statement_scores"], inst, system["comparator"]))
     # (column, row): Honesty x Culture (0, 0) higher, Care x People (1, 1) lower.
     coloured = {cell for cell, colour in flagged.items() if colour != grey}
     assert coloured == {(0, 0), (1, 1)}
