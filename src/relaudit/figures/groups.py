@@ -104,6 +104,14 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
     return _finish(fig, title, alt, caption)
 
 
+def _derived_groups(instrument: Instrument, grouping: str) -> set[str]:
+    """A question's derived groups (several ticked, none ticked): not a respondent's choice."""
+    for question in instrument.questions:
+        if question.id == grouping:
+            return {question.multiple, question.none}
+    return set()
+
+
 def group_means(
     breakdown_scores: pd.DataFrame,
     instrument: Instrument,
@@ -170,7 +178,11 @@ def group_means(
         f"{_fmt(instrument.scale.midpoint)})",
         fontsize=8.5,
     )
-    gaps = [(max(s)[0] - min(s)[0], m, max(s), min(s)) for m, s in shown_all if len(s) >= 2]
+    # The title names groups a respondent chose, as the documents' sentences do:
+    # not the derived ones (several answers ticked, or none).
+    derived = _derived_groups(instrument, grouping)
+    chosen = [(m, [(v, g) for v, g in s if g not in derived]) for m, s in shown_all]
+    gaps = [(max(s)[0] - min(s)[0], m, max(s), min(s)) for m, s in chosen if len(s) >= 2]
     names = ", ".join(measure_label(instrument, m) for m in measures)
     if gaps:
         _, measure, high, low = max(gaps, key=lambda g: (g[0], -measures.index(g[1])))
@@ -240,6 +252,8 @@ def labels_by_group(
     _label_legend(fig, instrument, reversed_any, positive_any)
     first_item, positives = summary[0]
     name = _name(labels, first_item)
+    derived = _derived_groups(instrument, grouping)
+    positives = [p for p in positives if p[1] not in derived]
     if len(positives) >= 2:
         high, low = max(positives), min(positives)
         if round(high[0]) == round(low[0]):
