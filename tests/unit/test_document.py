@@ -755,7 +755,9 @@ def test_method_facts_take_the_positive_label_and_counts_from_the_instrument():
     assert facts["frameworks_text"] == "two frameworks"
     assert facts["every_framework"] == "both frameworks"
     qmd = render_briefing()
-    assert "answered “Often true” or better" in qmd
+    # "% positive" explained from the scale, for both wordings of a statement.
+    assert "share of answers from “Often true” to “Consistently true”" in qmd
+    assert "it is the share from “Consistently not true” to “Sometimes true”" in qmd
     assert "Mean scores on the two frameworks by" in qmd
 
 
