@@ -300,8 +300,7 @@ def domain_bars(
         alt += f". Against the comparator, {summary} (95% interval of the difference)."
         caption += (
             " Hatched bars: the comparator's means. Whether a statement differs from the "
-            "comparator is judged by its 95% interval of the difference, "
-            f"not by the bars: {summary}."
+            "comparator is judged by the 95% interval of its difference, not by the bars."
         )
     return _finish(fig, title, alt, caption)
 
