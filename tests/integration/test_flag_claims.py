@@ -4,6 +4,7 @@ reworded statement is compared with a pool that holds its other wording."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -42,7 +43,8 @@ def document_texts(qmd: str) -> list[str]:
             else:
                 items[-1] += " " + line
         texts += [item.replace("\\", "") for item in items]
-    return texts
+    # The qmd escapes some characters as entities ("&#40;"): read them as the reader does.
+    return [html.unescape(text) for text in texts]
 
 
 @pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.system_id)
