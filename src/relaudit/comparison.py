@@ -90,13 +90,6 @@ def flags_by_item(comparator: pd.DataFrame | None) -> dict[str, str]:
     return dict(zip(comparator["item_id"].astype(str), flags, strict=True))
 
 
-def count_flags(flags: Iterable[str]) -> dict[str, int]:
-    """How many statements carry each flag, every flag named (0 when none)."""
-    values = list(flags)
-    names = (*COMPARED, NOT_COMPARABLE, NO_COMPARATOR)
-    return {name: values.count(name) for name in names}
-
-
 # --------------------------------------------------------------------------- versions
 
 
