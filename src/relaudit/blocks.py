@@ -463,6 +463,8 @@ def method_facts(instrument: Instrument, k: int) -> dict[str, Any]:
         "midpoint": f"{scale.midpoint:g}",
         "positive_threshold": f"{scale.positive_threshold:g}",
         "positive_label": scale.positive_label,
+        # What "% positive" counts, for positively and negatively worded statements.
+        "positive_note": lbl.positive_note(instrument),
         "positive_labels": [
             label for label, score in scale.labels if score >= scale.positive_threshold
         ],

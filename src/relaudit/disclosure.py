@@ -22,7 +22,7 @@ so the rule that is checked and the rule that is applied are one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -363,6 +363,13 @@ def labels_vs_n(
     findings.add("labels_vs_n", scope, checked, leaks)
 
 
+# Whether two questionnaire versions word a statement comparably:
+# (item, version, version) -> bool (relaudit.comparison.comparable).
+Comparable = Callable[[str, str, str], bool]
+# The comparator flags of a comparison that was made (relaudit.comparison.COMPARED).
+_COMPARED = ("higher", "lower", "similar")
+
+
 @dataclass
 class Pool:
     """One pack's comparator pool: the pack plus its comparator, per statement."""
@@ -370,29 +377,50 @@ class Pool:
     system_id: str
     deadline: dt.date
     answers: pd.Series  # per item: pack n + comparator n (NaN where either is hidden)
+    version: str | None = None
 
 
-def comparator_pool(system_id: str, deadline: dt.date, comparator: pd.DataFrame) -> Pool | None:
-    """Everything submitted by the deadline, as the pack and its comparator publish it."""
-    visible = comparator[shown(comparator)]
-    if not len(visible) or (visible["flag"].astype(str) == "no_comparator").all():
+def comparator_pool(
+    system_id: str, deadline: dt.date, comparator: pd.DataFrame, version: str | None = None
+) -> Pool | None:
+    """Everything submitted by the deadline, as the pack and its comparator publish it
+    (statements it compared: not those with no comparable pool)."""
+    visible = comparator[shown(comparator) & comparator["flag"].astype(str).isin(_COMPARED)]
+    if not len(visible):
         return None
     answers = pd.to_numeric(visible["n"]) + pd.to_numeric(visible["comparator_n"])
-    return Pool(system_id, deadline, pd.Series(answers.to_numpy(), index=visible["item_id"]))
+    return Pool(
+        system_id, deadline, pd.Series(answers.to_numpy(), index=visible["item_id"]), version
+    )
+
+
+def _alike(comparable: Comparable | None, items: pd.Index, a: str | None, b: str | None):
+    """Per item of `items`: do versions `a` and `b` pool the same people's answers to it?"""
+    if comparable is None or a is None or b is None:
+        return pd.Series(True, index=items)
+    return pd.Series([comparable(str(i), a, b) for i in items], index=items, dtype=bool)
 
 
 def comparator_pools(
     findings: Findings, pools: Sequence[Pool], packs: Mapping[str, pd.DataFrame],
     deadlines: Mapping[str, dt.date], min_group_size: int,
+    versions: Mapping[str, str] | None = None, comparable: Comparable | None = None,
 ) -> None:  # fmt: skip
-    """A later pool minus an earlier one; a pool minus the packs whose deadlines it spans."""
+    """A later pool minus an earlier one; a pool minus the packs whose deadlines it spans.
+
+    With `versions` and `comparable`, a statement's pool holds only systems of
+    a comparable wording: two pools are differenced, and a pack taken from a
+    pool, only on the statements their versions word comparably.
+    """
     checked, leaks = 0, []
+    versions = versions or {}
     ordered = sorted(pools, key=lambda p: (p.deadline, p.system_id))
     for i, later in enumerate(ordered):
         for earlier in ordered[:i]:
             if earlier.deadline >= later.deadline:
                 continue
             rem = (later.answers - earlier.answers.reindex(later.answers.index)).dropna()
+            rem = rem[_alike(comparable, rem.index, later.version, earlier.version)]
             frame = rem.rename("remainder").rename_axis("item").reset_index()
             checked += len(frame)
             leaks += _leaks(frame, lambda r, a=later, b=earlier:
@@ -401,7 +429,9 @@ def comparator_pools(
         inside = [sid for sid, day in deadlines.items() if day <= later.deadline and sid in packs]
         covered = pd.Series(0.0, index=later.answers.index)
         for sid in inside:
-            covered += statement_totals(packs[sid]).reindex(covered.index).fillna(0.0)
+            alike = _alike(comparable, covered.index, later.version, versions.get(sid))
+            totals = statement_totals(packs[sid]).reindex(covered.index).fillna(0.0)
+            covered += totals.where(alike, 0.0)
         frame = (later.answers - covered).rename("remainder").rename_axis("item").reset_index()
         checked += len(frame)
         leaks += _leaks(frame, lambda r, a=later:
@@ -454,6 +484,7 @@ class PackTables:
     comment_rates: pd.DataFrame
     quotes: pd.DataFrame
     deadline: dt.date
+    version: str | None = None
 
 
 @dataclass
@@ -496,9 +527,12 @@ def audit(
     quote_sizes: Mapping[str, Mapping[str, int]],
     min_group_size: int,
     wave_count: int = 1,
+    comparable: Comparable | None = None,
 ) -> Findings:
     """Try every attack on the first tier. `quote_sizes` maps a scope (a system id or
-    ``national``) to the attribution group size of each of its quotes' comment keys."""
+    ``national``) to the attribution group size of each of its quotes' comment keys;
+    `comparable` says which statements two packs' versions pool alike (see
+    `comparator_pools`)."""
     k = min_group_size
     findings = Findings()
     for sid, pack in packs.items():
@@ -533,9 +567,10 @@ def audit(
     pools = [
         pool
         for sid, pack in packs.items()
-        if (pool := comparator_pool(sid, pack.deadline, pack.comparator)) is not None
+        if (pool := comparator_pool(sid, pack.deadline, pack.comparator, pack.version)) is not None
     ]
-    comparator_pools(findings, pools, statements, deadlines, k)
+    versions = {sid: pack.version for sid, pack in packs.items() if pack.version is not None}
+    comparator_pools(findings, pools, statements, deadlines, k, versions, comparable)
     for sid, pack in packs.items():
         quote_groups(findings, sid, pack.quotes, quote_sizes.get(sid, {}), k)
     quote_groups(findings, "national", annex.quotes, quote_sizes.get("national", {}), k)

@@ -100,6 +100,8 @@ class Figure:
     title: str
     alt: str
     path: str  # relative to the qmd, no extension
+    # What the chart shows (its title, drawn on the chart, states the message).
+    caption: str = ""
 
     @property
     def markdown(self) -> Markdown:
@@ -107,7 +109,8 @@ class Figure:
         # The alt text sits in a quoted attribute: keep it to one line with
         # no quote or backslash, which are the only characters that matter there.
         alt = " ".join(safe_alt(self.alt).split())
-        return Markdown(f'![{esc(self.title)}]({self.path}){{#{ident} fig-alt="{alt}"}}')
+        caption = self.caption or self.title
+        return Markdown(f'![{esc(caption)}]({self.path}){{#{ident} fig-alt="{alt}"}}')
 
 
 def safe_alt(text: str) -> str:
@@ -120,7 +123,7 @@ _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 
 def load_figures(figures_json: str | Path, qmd_dir: str | Path) -> list[Figure]:
-    """Read figures.json ({name, title, alt, svg, png}) relative to the qmd folder."""
+    """Read figures.json ({name, title, caption, alt, svg, png}) relative to the qmd folder."""
     figures_json = Path(figures_json)
     if not figures_json.exists():
         return []
@@ -145,6 +148,7 @@ def load_figures(figures_json: str | Path, qmd_dir: str | Path) -> list[Figure]:
                 title=str(entry.get("title", "")),
                 alt=str(entry.get("alt", entry.get("title", ""))),
                 path=path,
+                caption=str(entry.get("caption", "")),
             )
         )
     return figures

@@ -76,6 +76,8 @@ class Item:
     position: dict[str, str]
     polarity: str
     text: dict[str, str]
+    # Versions declared comparable despite rewording (relaudit.comparison.comparable).
+    comparable_versions: tuple[str, ...] = ()
 
     @property
     def reverse(self) -> bool:
@@ -355,6 +357,12 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
                     f"{where}: position {grouping}={level!r} is not declared in framework "
                     f"{fw['id']!r}. Fix: use one of {levels or sorted(fw['groupings'])}."
                 )
+        undeclared = [v for v in item.get("comparable_versions", ()) if v not in versions]
+        if undeclared:
+            raise ConfigError(
+                f"{where}: comparable_versions names unknown version(s) {undeclared}. "
+                f"Fix: use versions from {versions}."
+            )
         missing = [v for v in versions if v not in item["text"]]
         if missing:
             raise ConfigError(
@@ -487,6 +495,7 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 position=dict(item["position"]),
                 polarity=item["polarity"],
                 text=dict(item["text"]),
+                comparable_versions=tuple(item.get("comparable_versions", ())),
             )
             for item in data["items"]
         ),

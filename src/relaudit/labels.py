@@ -76,3 +76,44 @@ def group_order(instrument: Instrument, grouping: str, groups: Iterable[str]) ->
                 present = [g for g in present if g != question.multiple]
     ordered = [g for g in known if g in present]
     return ordered + sorted(g for g in present if g not in ordered)
+
+
+def answer_label(instrument: Instrument, score: float, reverse: bool) -> str:
+    """The answer label that scores `score` (after reverse scoring when `reverse`)."""
+    scale = instrument.scale
+    for label, _ in scale.labels:
+        if scale.score(label, reverse=reverse) == score:
+            return label
+    raise KeyError(score)
+
+
+def positive_answers(instrument: Instrument, reverse: bool) -> list[str]:
+    """The answer labels that count as positive for a statement, in scale order."""
+    scale = instrument.scale
+    return [
+        label
+        for label, _ in scale.labels
+        if (scale.score(label, reverse=reverse) or 0.0) >= scale.positive_threshold
+    ]
+
+
+def _span(labels: list[str]) -> str:
+    if len(labels) == 1:
+        return f"\u201c{labels[0]}\u201d"
+    return f"\u201c{labels[0]}\u201d to \u201c{labels[-1]}\u201d"
+
+
+def positive_note(instrument: Instrument, negative: bool | None = None) -> str:
+    """What "% positive" counts, from the scale: for a positively worded statement
+    and, when the instrument has any (or `negative` says so), a reverse-scored one."""
+    has_negative = any(item.reverse for item in instrument.items) if negative is None else negative
+    text = (
+        "\u201c% positive\u201d is the share of answers from "
+        f"{_span(positive_answers(instrument, reverse=False))}"
+    )
+    if has_negative:
+        text += (
+            "; for a negatively worded statement, which is reverse scored, it is the share "
+            f"from {_span(positive_answers(instrument, reverse=True))}"
+        )
+    return text + "."

@@ -19,10 +19,11 @@ import pandas as pd
 
 from relaudit import blocks
 from relaudit import findings as fnd
-from relaudit.comparison import has_comparator
+from relaudit.comparison import COMPARED, NOT_COMPARABLE, has_comparator, reworded_items
 from relaudit.config import System
 from relaudit.document import Figure, place_figures
 from relaudit.instrument import Instrument
+from relaudit.labels import short_labels
 from relaudit.markdown import Markdown, as_int, blockquote, fmt_date, fmt_mean, fmt_signed, md_table
 from relaudit.sections import Placed, contexts, resolve, section
 from relaudit.tables import columns_by_name
@@ -139,6 +140,22 @@ def comparator_table(frame: pd.DataFrame, instrument: Instrument, version: str |
     )
 
 
+def comparator_versions(
+    comparator: pd.DataFrame, instrument: Instrument, labels: Mapping[str, str]
+) -> dict[str, Any]:
+    """How questionnaire versions shaped the comparator: the statements compared, the
+    reworded ones (compared within a wording only) and those no comparable system
+    answered (flag ``not_comparable``)."""
+    flags = comparator["flag"].fillna("").astype(str) if len(comparator) else pd.Series([])
+    items = comparator["item_id"].astype(str) if len(comparator) else pd.Series([])
+    apart = [labels.get(i, i) for i in items[flags == NOT_COMPARABLE]]
+    return {
+        "n_compared": int(flags.isin(COMPARED).sum()),
+        "reworded": [labels.get(i, i) for i in reworded_items(instrument)],
+        "not_comparable": apart,
+    }
+
+
 def common_context(data: PackData) -> dict[str, Any]:
     """What the front matter and several sections use."""
     system, instrument, found = data.system, data.instrument, data.found
@@ -175,6 +192,7 @@ def common_context(data: PackData) -> dict[str, Any]:
             "n_higher": len(found.higher),
             "n_lower": len(found.lower),
             "n_statements": len(comparator),
+            **comparator_versions(comparator, instrument, short_labels(instrument)),
         },
         "figures": place_figures(data.figures, data.instrument),
         "method": blocks.method_facts(instrument, data.k),

@@ -16,7 +16,7 @@ at least ``min_group_size`` respondents (as a pack shows it), and what is
 published is how many systems rank each statement among their best or worst.
 
 A statement reworded between questionnaire versions counts only the pool
-systems on a version with the pack's own wording (`same_wording`): each
+systems on a version with the pack's own wording (`relaudit.comparison.comparable`): each
 system still ranks all its statements, as nationally, but a system that saw
 other words is not counted for that statement.
 """
@@ -99,15 +99,6 @@ def pool_statements(
             "mean": np.where(shown, mean, np.nan),
         }
     )
-
-
-def same_wording(item_text: Mapping[str, Mapping[str, str]], a: str, b: str) -> set[str]:
-    """Items worded the same in questionnaire versions `a` and `b` (`item_text`: item
-    id -> version -> wording). A reworded statement is a different statement: a pack
-    counts it only over systems that saw the wording it saw (waves.md's rule)."""
-    return {
-        item for item, texts in item_text.items() if a in texts and texts.get(a) == texts.get(b)
-    }
 
 
 def national_patterns(consistency: pd.DataFrame, min_systems: int) -> pd.DataFrame:

@@ -22,7 +22,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from relaudit.comparison import comparable_items, version_mask
 from relaudit.disclosure import exposed
+from relaudit.instrument import Instrument
 
 
 class PoolGrid:
@@ -48,46 +50,57 @@ class PoolGrid:
         far = dt.date.max
         self.deadline = np.array([deadlines.get(sid, far) for sid in self.systems])
 
-    def keep(self, cutoff: dt.date, exclude: str, min_group_size: int) -> np.ndarray:
+    def keep(
+        self, cutoff: dt.date, exclude: str, min_group_size: int, mask: np.ndarray | None = None
+    ) -> np.ndarray:
         """Which (system, day, statement) cells the pool of a pack with this cutoff holds.
 
-        Other systems' cells by the cutoff, less: a system's answers after its
-        own deadline when, for some statement, they are 1 to k - 1; and what
-        no shown pack covers (those late answers, systems still open,
-        statements a pack hides) when, for some statement, it is 1 to k - 1.
-        A pack shows a statement when it has k respondents and k answers.
+        Other systems' cells by the cutoff whose statement the pack can compare
+        with theirs (`mask`, system by statement, from
+        `relaudit.comparison.version_mask`; all when None), less: a system's
+        answers after its own deadline when, for some statement, they are 1 to
+        k - 1; and what no shown pack covers (those late answers, systems
+        still open, statements a pack hides) when, for some statement, it is
+        1 to k - 1. A pack shows a statement when it has k respondents and k
+        answers. Every count is taken over the comparable cells only: the
+        others are in no pool of this pack.
         """
         k = min_group_size
         if not self.n.size:
             return np.zeros(self.n.shape, dtype=bool)
+        comparable = (
+            np.ones((len(self.systems), len(self.columns)), dtype=bool) if mask is None else mask
+        )
+        n = self.n * comparable[:, None, :]
         window = self.days <= cutoff
         others = np.array([sid != exclude for sid in self.systems], dtype=bool)
         pool = others[:, None] & window[None, :]
         closed = self.deadline <= cutoff
         late = closed[:, None] & (self.days[None, :] > self.deadline[:, None])
-        late_answers = (self.n * (pool & late)[:, :, None]).sum(axis=1)
+        late_answers = (n * (pool & late)[:, :, None]).sum(axis=1)
         noisy = exposed(late_answers, k).any(axis=1)
         keep = pool & ~(late & noisy[:, None])
         on_time = pool & closed[:, None] & ~late
         pack_size = (self.responses * on_time).sum(axis=1)
-        item_answers = (self.n * on_time[:, :, None]).sum(axis=1)
+        item_answers = (n * on_time[:, :, None]).sum(axis=1)
         shown = (pack_size >= k)[:, None] & (item_answers >= k)
         covered = on_time[:, :, None] & shown[:, None, :]
-        cells = np.broadcast_to(keep[:, :, None], self.n.shape)
+        cells = keep[:, :, None] & comparable[:, None, :]
         uncovered = cells & ~covered
-        rest = (self.n * uncovered).sum(axis=(0, 1))
+        rest = (n * uncovered).sum(axis=(0, 1))
         if exposed(rest, k).any():
             return cells & ~uncovered
-        return cells.copy()
+        return cells
 
     def published_answers(
-        self, system_id: str, cutoff: dt.date, min_group_size: int, has_comparator: bool
-    ) -> np.ndarray:
+        self, system_id: str, cutoff: dt.date, min_group_size: int, has_comparator: bool,
+        mask: np.ndarray | None = None,
+    ) -> np.ndarray:  # fmt: skip
         """Pack + comparator answers per statement as that pack publishes them (NaN: hidden)."""
         nan = np.full(len(self.columns), np.nan)
         if not has_comparator:
             return nan
-        pool = (self.n * self.keep(cutoff, system_id, min_group_size)).sum(axis=(0, 1))
+        pool = (self.n * self.keep(cutoff, system_id, min_group_size, mask)).sum(axis=(0, 1))
         own = np.zeros(len(self.columns))
         if system_id in self.systems and len(self.days):
             index = self.systems.index(system_id)
@@ -103,24 +116,42 @@ class PoolGrid:
         deadlines: Mapping[str, dt.date],
         without_comparator: Sequence[str],
         min_group_size: int,
+        versions: Mapping[str, str] | None = None,
+        instrument: Instrument | None = None,
     ) -> np.ndarray:
         """Statements whose comparator row `system_id` must hide: its pack + pool would
         differ from an earlier pack's pack + pool by 1 to k - 1 answers.
 
         Every earlier pack is worked out in deadline order with the same rule,
         rows it hides included, so each pack reaches the same answer alone.
+        With `versions` (every system's questionnaire version) and the
+        `instrument`, each pack's pool holds only the systems it can compare
+        a statement with (`relaudit.comparison.version_mask`), and two packs'
+        pools of a statement are differenced only when their versions are
+        comparable on it: otherwise they hold different people, and the
+        difference is no group.
         """
-        published: list[np.ndarray] = []
+        published: list[tuple[str | None, np.ndarray]] = []
+        versioned = versions is not None and instrument is not None
         for sid in sorted(deadlines, key=lambda s: (deadlines[s], s)):
+            version = versions.get(sid) if versions is not None else None
+            mask = (
+                version_mask(instrument, self.systems, versions, version)  # type: ignore[arg-type]
+                if versioned
+                else None
+            )
             answers = self.published_answers(
-                sid, deadlines[sid], min_group_size, sid not in without_comparator
+                sid, deadlines[sid], min_group_size, sid not in without_comparator, mask
             )
             hide = np.zeros(len(self.columns), dtype=bool)
-            for earlier in published:
-                hide |= exposed(np.nan_to_num(answers - earlier, nan=0.0), min_group_size)
+            for earlier_version, earlier in published:
+                small = exposed(np.nan_to_num(answers - earlier, nan=0.0), min_group_size)
+                if versioned:
+                    small &= comparable_items(instrument, version, earlier_version)  # type: ignore[arg-type]
+                hide |= small
             if sid == system_id:
                 return hide
-            published.append(np.where(hide, np.nan, answers))
+            published.append((version, np.where(hide, np.nan, answers)))
         return np.zeros(len(self.columns), dtype=bool)
 
     def select(self, sums: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:

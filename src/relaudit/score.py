@@ -28,6 +28,14 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from relaudit import patterns
+from relaudit.comparison import (
+    DEFAULT_FLAG_RULE,
+    NO_COMPARATOR,
+    NOT_COMPARABLE,
+    comparable,
+    flag_differences,
+    version_mask,
+)
 from relaudit.config import System
 from relaudit.cutoffs import by_end_of, cutoff_text
 from relaudit.disclosure import cross_scope_remainders, exposed, statement_totals
@@ -774,6 +782,26 @@ def _pool_statistics(pool: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame
     return pd.DataFrame({"n": n, "mean": mean, "sd": np.sqrt(variance)}, index=list(columns))
 
 
+def _comparable_rows(
+    sums: pd.DataFrame, instrument: Instrument, versions: Mapping[str, str], version: str
+) -> np.ndarray:
+    """Rows of daily sums whose system's version can be compared with `version` on their
+    statement (`relaudit.comparison.comparable`)."""
+    if not len(sums):
+        return np.zeros(0, dtype=bool)
+    pairs = pd.DataFrame(
+        {"system_id": sums["system_id"].astype(str), "item_id": sums["item_id"].astype(str)}
+    )
+    systems = sorted(pairs["system_id"].unique())
+    mask = version_mask(instrument, systems, versions, version)
+    s = pd.Index(systems).get_indexer(pairs["system_id"])
+    i = pd.Index(instrument.item_ids).get_indexer(pairs["item_id"])
+    ok = i >= 0
+    out = np.zeros(len(sums), dtype=bool)
+    out[ok] = mask[s[ok], i[ok]]
+    return out
+
+
 def comparator(
     own: pd.DataFrame,
     other_sums: pd.DataFrame,
@@ -782,6 +810,9 @@ def comparator(
     has_comparator: bool = True,
     deadlines: Mapping[str, dt.date] | None = None,
     min_group_size: int = 0,
+    versions: Mapping[str, str] | None = None,
+    version: str | None = None,
+    flag_rule: str = DEFAULT_FLAG_RULE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The system's statement means against every other system's responses to the cutoff.
 
@@ -789,15 +820,31 @@ def comparator(
     of the other systems that could be in the comparator, stacked together.
     Their responses submitted by the end of `cutoff_day` (late or not) form
     it, less what `relaudit.pools.PoolGrid.keep` keeps out (given every
-    system's `deadlines`). Returns (comparator, summary).
+    system's `deadlines`). With every system's questionnaire `versions` and
+    this system's `version`, a statement is compared only with the systems
+    whose version words it comparably (`relaudit.comparison.comparable`):
+    when none of them answered it by the cutoff but others did, its flag is
+    ``not_comparable``. Flags follow `flag_rule`
+    (`relaudit.comparison.flag_differences`). Returns (comparator, summary).
     """
     columns = instrument.item_ids
+    versioned = versions is not None and version is not None
+    excluded = pd.Series(0.0, index=list(columns))
     if has_comparator and len(other_sums):
         days = pd.to_datetime(other_sums["day"])
         pool = other_sums[by_end_of(days, cutoff_day)]
+        if versioned:
+            ok = _comparable_rows(pool, instrument, versions, version)  # type: ignore[arg-type]
+            excluded = (
+                pool[~ok].groupby(pool.loc[~ok, "item_id"].astype(str))["n"].sum()
+                .reindex(columns).fillna(0.0)
+            )  # fmt: skip
         if deadlines is not None:
             grid = PoolGrid(pool, columns, deadlines)
-            pool = grid.select(pool, grid.keep(cutoff_day, "", min_group_size))
+            mask = version_mask(instrument, grid.systems, versions, version) if versioned else None
+            pool = grid.select(pool, grid.keep(cutoff_day, "", min_group_size, mask))
+        elif versioned:
+            pool = pool[ok]
     else:
         pool = other_sums.iloc[0:0]
     pool_days = pool.drop_duplicates(["system_id", "day"])
@@ -821,13 +868,14 @@ def comparator(
         pool_stats["mean"], pool_stats["sd"], pool_stats["n"],
     )  # fmt: skip
     table["diff"], table["diff_ci_low"], table["diff_ci_high"], table["df"] = diff, low, high, df
-    flag = np.where(high < 0, "lower", np.where(low > 0, "higher", "similar"))
-    flag = np.where(np.isnan(low), "no_comparator", flag)
-    table["flag"] = flag
+    flag = flag_differences(low, high, flag_rule)
+    # Other systems answered the statement, but none in a comparable wording.
+    reworded = (pool_stats["n"].to_numpy() == 0) & (excluded.to_numpy(dtype=float) > 0)
+    table["flag"] = np.where(reworded, NOT_COMPARABLE, flag)
     table = table[[c for c in table.columns if c != "df"] + ["df"]]
     if not pool_responses:
         table[["comparator_mean", "diff", "diff_ci_low", "diff_ci_high", "df"]] = np.nan
-        table["flag"] = "no_comparator"
+        table["flag"] = NO_COMPARATOR
     systems = sorted(pool_days.loc[pool_days["responses"] > 0, "system_id"].astype(str).unique())
     if not has_comparator:
         note = "first system in review order: no earlier systems to compare with"
@@ -888,7 +936,7 @@ def pool_consistency(
     One row per statement; every count is 0 when there is no comparator.
     With `versions` (every system's questionnaire version) and the pack's
     `own_version`, a statement counts only the systems whose version words
-    it as the pack's does (`relaudit.patterns.same_wording`).
+    it comparably with the pack's (`relaudit.comparison.comparable`).
     """
     frameworks = item_frameworks(instrument)
     pool = other_sums.iloc[0:0]
@@ -907,13 +955,14 @@ def pool_consistency(
         if versions is None or own_version is None:
             found = consistency(statements).drop(columns=FRAMEWORK)
         else:
-            texts = {item.id: dict(item.text) for item in instrument.items}
             version = statements["scope"].map(versions).fillna(own_version)
             parts = []
             for their_version, part in statements.groupby(version, sort=True):
                 ranked = consistency(part).drop(columns=FRAMEWORK)
-                other_words = ~ranked["item_id"].isin(
-                    patterns.same_wording(texts, str(their_version), own_version)
+                other_words = ~ranked["item_id"].map(
+                    lambda item_id, theirs=str(their_version): comparable(
+                        instrument, item_id, theirs, own_version
+                    )
                 )
                 ranked.loc[other_words, counts] = 0
                 parts.append(ranked)
@@ -1044,13 +1093,15 @@ def score_system(
     deadlines: Mapping[str, dt.date] | None = None,
     without_comparator: Sequence[str] = (),
     versions: Mapping[str, str] | None = None,
+    flag_rule: str = DEFAULT_FLAG_RULE,
 ) -> dict[str, pd.DataFrame]:
     """Every per-system table, from the system's on-time responses.
 
     `others` are the other systems' `daily_sums` that could be in the
     comparator, stacked together; `deadlines` every system's deadline (for
-    `relaudit.pools`); `versions` every system's questionnaire version (for
-    `pool_consistency`).
+    `relaudit.pools`); `versions` every system's questionnaire version (a
+    reworded statement is compared only with systems of a comparable
+    wording, see `comparator`, and `pool_consistency` counts only those).
     """
     own = responses[~responses["late"].astype(bool)].reset_index(drop=True)
     long = to_long(own, instrument)
@@ -1061,9 +1112,12 @@ def score_system(
     )
     labels = label_distribution(long, instrument)
     labels = suppress(labels, min_group_size, keys=["item_id", "label", "score"], size=total)
+    system_id = str(responses["system_id"].iloc[0]) if len(responses) else ""
+    version = versions.get(system_id) if versions is not None else None
     comp, comp_summary = comparator(
-        own, others, instrument, deadline, has_comparator, deadlines, min_group_size
-    )
+        own, others, instrument, deadline, has_comparator, deadlines, min_group_size,
+        versions, version, flag_rule,
+    )  # fmt: skip
     # Each row shows the pack's own answers and the pool's: both must be k or more.
     pool_size = comp_summary["responses"].iloc[0]
     own_raters = comp["n"].to_numpy(dtype=float)
@@ -1073,16 +1127,21 @@ def score_system(
         own_raters = comp["item_id"].map(counts).fillna(0).to_numpy(dtype=float)
     comp_size = np.minimum(own_raters, total)
     if pool_size:
-        comp_size = np.minimum(comp_size, comp["comparator_n"].to_numpy(dtype=float))
+        # A statement no comparable system answered shows the pack's own numbers only.
+        pooled = np.where(
+            comp["flag"].to_numpy() == NOT_COMPARABLE,
+            np.inf,
+            comp["comparator_n"].to_numpy(dtype=float),
+        )
+        comp_size = np.minimum(comp_size, pooled)
         if deadlines is not None and len(responses):
-            system_id = str(responses["system_id"].iloc[0])
             grid = PoolGrid(
                 concat_daily_sums([others, daily_sums(responses, instrument)]),
                 instrument.item_ids,
                 deadlines,
             )
             hide = grid.hidden_by_earlier_pools(
-                system_id, deadlines, without_comparator, min_group_size
+                system_id, deadlines, without_comparator, min_group_size, versions, instrument
             )
             hide_by_item = dict(zip(instrument.item_ids, hide, strict=True))
             comp_size = np.where(comp["item_id"].map(hide_by_item).to_numpy(bool), 0.0, comp_size)

@@ -131,7 +131,8 @@ SCHEMAS: dict[str, Table] = {
                 f"{_SUPPRESSION}"
             ),
             "published",
-            "one row per statement: the system against its comparator",
+            "one row per statement: the system against its comparator (flag: higher, lower, "
+            "similar, not_comparable or no_comparator; relaudit.comparison)",
         ),
         Table(
             "system/comparator_summary",

@@ -19,6 +19,7 @@ from test_score_properties import INSTRUMENT, ITEMS, responses
 
 from relaudit import disclosure as dc
 from relaudit import score
+from relaudit.comparison import comparable, reworded_items
 from relaudit.config import System
 from relaudit.pools import PoolGrid
 from relaudit.suppress import secondary_hide, suppress
@@ -241,6 +242,22 @@ def test_protected_pool_keeps_out_a_few_late_answers():
 # Property: random small programmes leak nothing
 
 GROUP_NAMES = ["Alpha", "Beta", "Gamma"]
+# The same instrument in two questionnaire versions, "other" reworded in v2: a
+# system on one version pools "other" only with systems on its own.
+VERSIONED = dataclasses.replace(
+    INSTRUMENT,
+    versions=("v1", "v2"),
+    items=tuple(
+        dataclasses.replace(
+            item,
+            text={
+                "v1": item.text["v1"],
+                "v2": item.text["v1"] + (" (reworded)" if item.id == "other" else ""),
+            },
+        )
+        for item in INSTRUMENT.items
+    ),
+)
 answer = st.one_of(st.none(), st.integers(0, 5)).map(lambda v: np.nan if v is None else float(v))
 
 
@@ -265,7 +282,8 @@ def programme(draw):
         )
         frame["late"] = [day > deadline for day in days]
         frame["role"] = "Staff"
-        systems.append(System(sid, sid.upper(), (), index + 1, "v1", opened, deadline))
+        version = draw(st.sampled_from(VERSIONED.versions))
+        systems.append(System(sid, sid.upper(), (), index + 1, version, opened, deadline))
         frames.append(frame)
     return k, systems, frames
 
@@ -277,7 +295,13 @@ def published(kind, tables, **extra):
         "quotes": pd.DataFrame({"comment_key": [], "attribution": []}),
     }
     values = {**no_text, **tables, **extra}
-    return kind(**{field.name: values[field.name] for field in dataclasses.fields(kind)})
+    return kind(
+        **{
+            field.name: values[field.name]
+            for field in dataclasses.fields(kind)
+            if field.name in values or field.default is dataclasses.MISSING
+        }
+    )
 
 
 def run_programme(k, systems, frames):
@@ -285,18 +309,21 @@ def run_programme(k, systems, frames):
         s.system_id: score.daily_sums(f, INSTRUMENT) for s, f in zip(systems, frames, strict=True)
     }
     deadlines = {s.system_id: s.deadline for s in systems}
+    versions = {s.system_id: s.questionnaire_version for s in systems}
     packs, pack_tables = {}, {}
     for index, (system, frame) in enumerate(zip(systems, frames, strict=True)):
         others = score.concat_daily_sums(
             [sums[o.system_id] for o in systems if o.system_id != system.system_id]
         )
         tables = score.score_system(
-            frame, others, INSTRUMENT, deadline=system.deadline, min_group_size=k,
+            frame, others, VERSIONED, deadline=system.deadline, min_group_size=k,
             has_comparator=index > 0, deadlines=deadlines,
-            without_comparator=[systems[0].system_id],
+            without_comparator=[systems[0].system_id], versions=versions,
         )  # fmt: skip
         pack_tables[system.system_id] = tables
-        packs[system.system_id] = published(dc.PackTables, tables, deadline=system.deadline)
+        packs[system.system_id] = published(
+            dc.PackTables, tables, deadline=system.deadline, version=system.questionnaire_version
+        )
     national = score.score_national(
         score.concat_responses(frames), systems, INSTRUMENT, census_date=dt.date(2018, 3, 1),
         min_group_size=k,
@@ -304,7 +331,12 @@ def run_programme(k, systems, frames):
                for sid, t in pack_tables.items()},
     )  # fmt: skip
     annex = published(dc.AnnexTables, national)
-    return pack_tables, national, dc.audit(packs, annex, {}, k)
+    alike = lambda item, a, b: comparable(VERSIONED, item, a, b)  # noqa: E731
+    return pack_tables, national, dc.audit(packs, annex, {}, k, comparable=alike)
+
+
+def test_the_random_programmes_have_a_reworded_statement():
+    assert reworded_items(VERSIONED) == ["other"]
 
 
 @settings(max_examples=30, deadline=None)

@@ -300,11 +300,13 @@ def test_no_response_ids_in_briefing():
     assert not re.search(r"R_[A-Za-z0-9]{8,}", qmd)
 
 
-def test_no_comparator_is_said_plainly():
+def test_no_comparator_is_said_once():
     qmd = render_briefing(tables=make_tables(with_comparator=False))
-    assert "Comparator: none" in qmd
-    assert "There is no comparator for this system" in qmd
-    assert "With no other system to compare against" in qmd  # the enquiry rule
+    assert "Comparator: none." in qmd  # the cover's fact
+    # Explained once (the key messages); charts, sections and rules do not repeat it.
+    assert qmd.lower().count("no comparator") == 1
+    assert "no other system" not in qmd.lower().replace("no other system had responses", "", 1)
+    assert "read against the scale midpoint" in qmd
 
 
 def pandoc_ast(markdown: str) -> dict:
@@ -766,7 +768,9 @@ def test_method_facts_take_the_positive_label_and_counts_from_the_instrument():
     assert facts["frameworks_text"] == "two frameworks"
     assert facts["every_framework"] == "both frameworks"
     qmd = render_briefing()
-    assert "answered “Often true” or better" in qmd
+    # "% positive" explained from the scale, for both wordings of a statement.
+    assert "share of answers from “Often true” to “Consistently true”" in qmd
+    assert "it is the share from “Consistently not true” to “Sometimes true”" in qmd
     assert "Mean scores on the two frameworks by" in qmd
 
 

@@ -156,8 +156,9 @@ def test_heatmap_has_one_cell_per_grid_item(inst, system):
         chart.title
         == "Honesty \u00d7 Culture scores highest (3.6); Care \u00d7 People lowest (1.5)"
     )
-    assert "higher on 1 statement, lower on 1, similar on 4" in chart.alt
-    assert "3 other" in ax.get_title(loc="left")
+    # Counted from the comparator table's flags, never from the differences.
+    assert "of the 6 statements, 1 flagged higher and 1 flagged lower" in chart.alt
+    assert "3 other" in chart.caption
 
 
 def test_heatmap_without_comparator_is_relative_to_midpoint(inst, system):
@@ -213,8 +214,10 @@ def test_statement_differences_sorted_with_intervals(inst, system):
     assert ticks[0] == "Honesty \u00d7 Culture" and ticks[-1] == "Care \u00d7 People"
     assert chart.title.startswith("1 statement scores higher than the comparator, 1 lower and 6")
     plain = F.statement_differences(no_comparator(system), system["statement_scores"], inst)
-    assert plain.title.startswith("No comparator yet")
-    assert "no comparator" in plain.alt
+    # Without a comparator the chart says what it shows, not that there is none
+    # (the pack says that once).
+    assert plain.title.startswith("Honesty \u00d7 Culture scores highest")
+    assert "comparator" not in (plain.title + plain.alt + plain.caption).lower()
 
 
 def test_communication_by_role_hides_small_groups(inst, system):

@@ -194,9 +194,3 @@ def test_a_reworded_statement_counts_only_systems_with_its_wording():
     # A v1 pack: q is not counted for a2, so a2 keeps only p (where a1, not a2, was worst).
     v1 = pool_consistency(*args, {"p": "v1", "q": "v2"}, "v1").set_index("item_id")
     assert (v1.loc["a2", "systems"], v1.loc["a2", "worst_in_framework"]) == (1, 0)
-
-
-def test_same_wording():
-    texts = {"a": {"v1": "x", "v2": "x"}, "b": {"v1": "y", "v2": "z"}}
-    assert patterns.same_wording(texts, "v1", "v2") == {"a"}
-    assert patterns.same_wording(texts, "v1", "v1") == {"a", "b"}

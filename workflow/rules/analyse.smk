@@ -17,7 +17,11 @@ SYSTEM_SCORE_STAGE = stage(
     },
     outputs=[*SYSTEM_TABLES, *stage_outputs("system", SYSTEM_TABLES)],
     params=[
-        *("min_group_size", "deadline", "has_comparator", "deadlines", "without_comparator"),
+        "min_group_size",
+        "deadline",
+        "has_comparator",
+        "deadlines",
+        "without_comparator",
         "versions",
     ],
 )
@@ -77,10 +81,10 @@ rule analyse_system:
         # Every system's deadline: the comparator keeps out what the packs
         # would give away (relaudit.score.protected_pool).
         deadlines=DEADLINES,
+        # Every system's questionnaire version: a reworded statement is compared, and
+        # counted in the national patterns, only over systems with its wording.
+        versions=VERSIONS,
         without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
-        # Every system's questionnaire version: a pack's national patterns count a
-        # reworded statement only over systems with its wording (relaudit.patterns).
-        versions={sid: SYSTEM_BY_ID[sid].questionnaire_version for sid in SYSTEM_IDS},
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],
         names=SYSTEM_FIGURES,

@@ -41,6 +41,9 @@ SYSTEM_BY_ID = {s.system_id: s for s in SYSTEMS}
 SYSTEM_IDS = [s.system_id for s in SYSTEMS if s.system_id in EXPORTS]
 FORMATS = list(config["render"]["formats"])
 DEADLINES = {sid: SYSTEM_BY_ID[sid].deadline.isoformat() for sid in SYSTEM_IDS}
+# Every system's questionnaire version: a reworded statement is compared only
+# with systems of a comparable wording (relaudit.comparison).
+VERSIONS = {sid: SYSTEM_BY_ID[sid].questionnaire_version for sid in SYSTEM_IDS}
 
 
 wildcard_constraints:

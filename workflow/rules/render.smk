@@ -204,6 +204,7 @@ rule disclosure_audit:
         system_ids=SYSTEM_IDS,
         min_group_size=config["min_group_size"],
         deadlines=DEADLINES,
+        versions=VERSIONS,
     script:
         "../scripts/disclosure_audit.py"
 

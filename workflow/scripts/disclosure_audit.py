@@ -8,6 +8,7 @@ hand_off()
 import datetime as dt
 import logging
 
+from relaudit.comparison import comparable
 from relaudit.disclosure import AnnexTables, PackTables, audit, quote_group_sizes, summary_lines
 from relaudit.errors import DisclosureError, run_job
 from relaudit.instrument import load_instrument
@@ -36,6 +37,7 @@ def main() -> None:
                 for name in PACK_TABLES
             },
             deadline=dt.date.fromisoformat(params.deadlines[sid]),
+            version=params.versions.get(sid),
         )
         for i, sid in enumerate(sids)
     }
@@ -67,7 +69,10 @@ def main() -> None:
         commenters = responses[sid][responses[sid]["has_comment"].astype(bool)]
         national_sizes |= quote_group_sizes(coded[sid], commenters, annex.quotes["comment_key"], by)
     quote_sizes["national"] = national_sizes
-    findings = audit(packs, annex, quote_sizes, k)
+    findings = audit(
+        packs, annex, quote_sizes, k,
+        comparable=lambda item, a, b: comparable(instrument, item, a, b),
+    )  # fmt: skip
     write_csv(findings.table(), snakemake.output.disclosure)
     tried = findings.table()
     log.info("%d cells checked over %d attacks", tried["cells_checked"].sum(), len(tried))

@@ -80,7 +80,14 @@ def save_charts(charts: Sequence[tuple[str, Chart]], out_dir: str | Path) -> lis
     for name, chart in charts:
         svg, png = save_figure(chart.figure, out / name, rasterise)
         entries.append(
-            {"name": name, "title": chart.title, "alt": chart.alt, "svg": svg.name, "png": png.name}
+            {
+                "name": name,
+                "title": chart.title,
+                "caption": chart.caption,
+                "alt": chart.alt,
+                "svg": svg.name,
+                "png": png.name,
+            }
         )
     write_json(entries, out / "figures.json")
     return entries

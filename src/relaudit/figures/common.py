@@ -16,7 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from relaudit.comparison import HIGHER, LOWER, NOT_COMPARABLE
 from relaudit.instrument import Framework, Instrument
+from relaudit.labels import answer_label
 from relaudit.style import (
     GRID_COLOUR,
     MUTED_TEXT,
@@ -32,11 +34,17 @@ SUPPRESSED_STYLE = {"color": MUTED_TEXT, "fontstyle": "italic", "fontsize": 8, "
 
 @dataclass
 class Chart:
-    """A figure with its message-stating title and data-driven alt text."""
+    """A figure with its message-stating title, data-driven alt text and caption.
+
+    The title (drawn on the figure) states the chart's message; the caption
+    (under the figure in the documents) says what the chart shows and how to
+    read it, never the title again.
+    """
 
     figure: Figure
     title: str
     alt: str
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ def _wrap(text: str, width: float) -> str:
     return textwrap.fill(text, width=max(30, int(width * 11)))
 
 
-def _finish(fig: Figure, title: str, alt: str) -> Chart:
+def _finish(fig: Figure, title: str, alt: str, caption: str = "") -> Chart:
     fig.suptitle(
         _wrap(title, fig.get_figwidth()),
         x=0.01,
@@ -112,7 +120,9 @@ def _finish(fig: Figure, title: str, alt: str) -> Chart:
         fontsize=10.5,
         fontweight="bold",
     )
-    return Chart(figure=fig, title=title, alt=" ".join(alt.split()))
+    return Chart(
+        figure=fig, title=title, alt=" ".join(alt.split()), caption=" ".join(caption.split())
+    )
 
 
 def _hidden_reason(row: Any = None) -> str:
@@ -221,6 +231,29 @@ def _comparator_caption(summary: pd.DataFrame | None, comparator: pd.DataFrame) 
     return f"comparator: {_n_range(comparator['comparator_n'])}"
 
 
+def _flag_summary(flags: Sequence[str], noun: str = "statement") -> str:
+    """What the flags of a set of statements say, in words, for titles and alt text.
+
+    Only the flag rule calls a difference higher or lower: statements it
+    does not flag are never counted as either.
+    """
+    n = len(flags)
+    higher, lower = list(flags).count(HIGHER), list(flags).count(LOWER)
+    apart = list(flags).count(NOT_COMPARABLE)
+    if not higher and not lower:
+        text = f"no {noun} differs clearly from the comparator"
+    else:
+        parts = []
+        if higher:
+            parts.append(f"{higher} flagged higher")
+        if lower:
+            parts.append(f"{lower} flagged lower")
+        text = f"of the {_count(n, noun)}, " + " and ".join(parts) + " than the comparator"
+    if apart:
+        text += f" ({apart} not comparable: reworded between questionnaire versions)"
+    return text
+
+
 def _label_bar_ends(ax: Axes, bars: Any, values: Sequence[float], **style: Any) -> None:
     """Print each horizontal bar's value just past its end (none for a missing value)."""
     for rect, value in zip(bars, values, strict=True):
@@ -310,20 +343,39 @@ def _diverging_stack(
     return colours
 
 
-def _label_legend(fig: Figure, instrument: Instrument, reversed_items: bool) -> None:
-    labels = sorted(instrument.scale.labels, key=lambda pair: pair[1])
-    colours = label_colours(len(labels))
-    handles = [
-        Patch(facecolor=c, label=f"{_fmt(score, 0)} {name}")
-        for (name, score), c in zip(labels, colours, strict=True)
-    ]
-    title = "Score and answer (worst to best)"
-    if reversed_items:
-        title += "; \u2020 negatively worded, reverse scored"
+def _label_legend(
+    fig: Figure, instrument: Instrument, reversed_items: bool, positive_items: bool = True
+) -> None:
+    """The answer labels by colour, worst to best, as the scores mean after reverse
+    scoring: for a negatively worded statement (\u2020) score 0 is the scale's top
+    label. Charts with both kinds give each colour both answers."""
+    scale = instrument.scale
+    scores = sorted({score for _, score in scale.labels})
+    colours = label_colours(len(scores))
+    handles = []
+    for score, colour in zip(scores, colours, strict=True):
+        plain = answer_label(instrument, score, reverse=False)
+        turned = answer_label(instrument, score, reverse=True)
+        if reversed_items and positive_items:
+            text = f"{_fmt(score, 0)} {plain} (\u2020 {turned})"
+        elif reversed_items:
+            text = f"{_fmt(score, 0)} {turned}"
+        else:
+            text = f"{_fmt(score, 0)} {plain}"
+        handles.append(Patch(facecolor=colour, label=text))
+    if reversed_items and positive_items:
+        title = (
+            "Score and answer (worst to best); \u2020 negatively worded, reverse scored: "
+            "its answer in brackets"
+        )
+    elif reversed_items:
+        title = "Score and answer after reverse scoring (worst to best): negatively worded"
+    else:
+        title = "Score and answer (worst to best)"
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncol=len(handles) if len(handles) <= 4 else 3,
+        ncol=len(handles) if len(handles) <= 4 else (2 if reversed_items and positive_items else 3),
         fontsize=7.5,
         title=title,
         title_fontsize=7.5,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib.colors as mcolors
 import numpy as np
@@ -12,15 +11,15 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.patches import Rectangle
 
 from relaudit.chartset import domain_grouping
-from relaudit.comparison import has_comparator
+from relaudit.comparison import DIFFERENT, NOT_COMPARABLE, flags_by_item, has_comparator
 from relaudit.figures.common import (
     LABEL_BOX,
     MINUS,
     Chart,
     DrawContext,
     _comparator_caption,
-    _count,
     _finish,
+    _flag_summary,
     _fmt,
     _grid_framework,
     _item_means,
@@ -42,6 +41,17 @@ from relaudit.style import (
     text_colour_on,
 )
 
+# Cells whose difference the flag rule does not call clear, and cells with no answers.
+UNCLEAR_COLOUR = "#E3E3E3"
+EMPTY_COLOUR = "#F7F7F7"
+
+
+def _interval_excludes(low: float | None, high: float | None, value: float) -> bool:
+    """True when a 95% interval lies wholly above or wholly below `value`."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return False
+    return low > value or high < value
+
 
 def value_heatmap(
     statement_scores: pd.DataFrame,
@@ -52,23 +62,28 @@ def value_heatmap(
 ) -> Chart:
     """Grid framework as a heatmap: every cell's mean printed, coloured by difference.
 
-    Colour shows the difference from the comparator when there is one, else
-    from the scale midpoint, on a diverging scale centred at 0 (fixed limits,
-    so charts are comparable between systems).
+    With a comparator, colour shows the difference from it where the
+    comparator table flags it (95% interval excludes 0), and grey where it
+    does not; without, the difference from the scale midpoint where the
+    statement's 95% interval excludes the midpoint, else grey. The scale is
+    diverging, centred at 0, with fixed limits, so charts are comparable
+    between systems.
     """
     fw = _grid_framework(instrument, framework_id)
     row_key, col_key = fw.grid  # type: ignore[misc]
     rows, cols = fw.groupings[row_key], fw.groupings[col_key]
     items = instrument.items_in(fw.id)
     means = _item_means(statement_scores)
+    lows, highs = _item_means(statement_scores, "ci_low"), _item_means(statement_scores, "ci_high")
     use_comparator = has_comparator(comparator)
     diffs: dict[str, float] = {}
     flags: dict[str, str] = {}
     if use_comparator:
         assert comparator is not None
         diffs = _item_means(comparator, "diff")
-        flags = dict(zip(comparator["item_id"].astype(str), comparator["flag"], strict=True))
+        flags = flags_by_item(comparator)
     span = instrument.scale.max - instrument.scale.min
+    midpoint = instrument.scale.midpoint
     # Fixed class limits (per 5 scale points), so colours mean the same in every pack.
     steps = [0.1, 0.25, 0.5, 1.0] if use_comparator else [0.25, 0.5, 1.0, 1.5]
     half = np.array(steps) * span / 5
@@ -78,21 +93,32 @@ def value_heatmap(
 
     fig = new_figure(height=1.6 + 0.5 * len(rows), width=7.0)
     ax = fig.add_subplot()
+    clear: dict[str, bool] = {}
     for item in items:
         r, c = rows.index(item.position[row_key]), cols.index(item.position[col_key])
         mean = means.get(item.id)
+        hatch = None
         if mean is None:
-            colour, text = "#F2F2F2", "no answers"
-        else:
-            value = (
-                diffs.get(item.id, math.nan) if use_comparator else mean - instrument.scale.midpoint
-            )
-            colour = cmap(norm(value)) if not math.isnan(value) else "#F2F2F2"
+            colour, text = EMPTY_COLOUR, "no answers"
+        elif use_comparator:
+            flag = flags.get(item.id, "")
+            value = diffs.get(item.id, math.nan)
+            clear[item.id] = flag in DIFFERENT
+            colour = cmap(norm(value)) if clear[item.id] else UNCLEAR_COLOUR
             text = _fmt(mean)
-            if use_comparator and not math.isnan(value):
+            if flag == NOT_COMPARABLE:
+                text += "\nnot comparable"
+                hatch = "///"
+            elif not math.isnan(value):
                 text += f"\n{_signed(value)}"
-        ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5))
-        bold = flags.get(item.id) in ("higher", "lower")
+        else:
+            value = mean - midpoint
+            clear[item.id] = _interval_excludes(lows.get(item.id), highs.get(item.id), midpoint)
+            colour = cmap(norm(value)) if clear[item.id] else UNCLEAR_COLOUR
+            text = _fmt(mean)
+        ax.add_patch(
+            Rectangle((c, r), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5, hatch=hatch)
+        )
         ax.text(
             c + 0.5,
             r + 0.5,
@@ -100,7 +126,7 @@ def value_heatmap(
             ha="center",
             va="center",
             fontsize=9,
-            fontweight="bold" if bold else "normal",
+            fontweight="bold" if clear.get(item.id) else "normal",
             color=text_colour_on(colour),
         )
     ax.set_xlim(0, len(cols))
@@ -122,15 +148,12 @@ def value_heatmap(
     n_text = _n_of(statement_scores, items)
     if use_comparator:
         assert comparator is not None
-        legend = "Difference from comparator"
-        note = f"Mean score per statement ({n_text}); second line and colour: difference from the "
-        note += f"{_comparator_caption(comparator_summary, comparator)}; bold: 95% interval "
-        note += "excludes 0. In brackets: group means."
+        legend = "Difference from comparator (flagged only)"
+        note = "Grey: 95% interval of the difference includes 0."
     else:
-        legend = f"Difference from midpoint {_fmt(instrument.scale.midpoint)}"
-        note = f"Mean score per statement ({n_text}); colour: above (blue) or below (red) "
-        note += f"the scale midpoint {_fmt(instrument.scale.midpoint)}. In brackets: group means."
-    ax.set_title(textwrap.fill(note, 105), fontsize=8, color=MUTED_TEXT, pad=30)
+        legend = f"Difference from midpoint {_fmt(midpoint)}"
+        note = f"Grey: 95% interval of the mean includes the midpoint {_fmt(midpoint)}."
+    ax.set_title(note, fontsize=8, color=MUTED_TEXT, pad=30)
     bar = fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap), ax=ax, orientation="vertical", fraction=0.04, pad=0.02
     )
@@ -152,17 +175,31 @@ def value_heatmap(
         f"Highest: {high[1]} {_fmt(high[0])}; lowest: {low[1]} {_fmt(low[0])}. "
     )
     weakest_row = min(row_means, key=lambda r: row_means[r])
-    alt += f"Lowest {row_key}: {weakest_row} ({_fmt(row_means[weakest_row])}). "
+    alt += f"Lowest {row_key} mean: {weakest_row} ({_fmt(row_means[weakest_row])}). "
     if use_comparator:
-        fw_flags = [flags.get(i.id) for i in items]
-        alt += (
-            f"Against the comparator: higher on {_count(fw_flags.count('higher'), 'statement')}, "
-            f"lower on {fw_flags.count('lower')}, similar on {fw_flags.count('similar')}."
+        fw_flags = [flags.get(i.id, "") for i in items]
+        alt += f"Against the comparator, {_flag_summary(fw_flags)}."
+        caption = (
+            f"Each cell is one statement's mean score ({n_text}); the second line is its "
+            f"difference from the {_comparator_caption(comparator_summary, comparator)}. "  # type: ignore[arg-type]
+            "A cell is coloured, and its numbers bold, only where the 95% interval of the "
+            "difference excludes 0 (blue higher, red lower); grey cells do not differ "
+            f"clearly. In brackets: {row_key} and {col_key} means, which are not tested."
         )
     else:
-        above = sum(1 for i in items if means.get(i.id, -1) > instrument.scale.midpoint)
-        alt += f"No comparator: {above} of {len(items)} statements are above the midpoint."
-    return _finish(fig, title, alt)
+        above = sum(1 for i in items if clear.get(i.id) and means[i.id] > midpoint)
+        below = sum(1 for i in items if clear.get(i.id) and means[i.id] < midpoint)
+        alt += (
+            f"{above} of {len(items)} statements have a 95% interval above the midpoint "
+            f"{_fmt(midpoint)}, {below} below it; the others include it."
+        )
+        caption = (
+            f"Each cell is one statement's mean score ({n_text}). A cell is coloured, and its "
+            f"number bold, only where the statement's 95% interval lies wholly above (blue) "
+            f"or below (red) the scale midpoint {_fmt(midpoint)}; grey cells do not differ "
+            f"clearly from it. In brackets: {row_key} and {col_key} means, which are not tested."
+        )
+    return _finish(fig, title, alt, caption)
 
 
 def domain_bars(
@@ -174,7 +211,11 @@ def domain_bars(
     subject: str = "This system",
 ) -> Chart:
     """Domain means of a framework (unweighted mean of its statement means), with the
-    comparator's beside them as paired bars when there is one."""
+    comparator's beside them as paired bars when there is one.
+
+    Domain means are not tested: what the title and alt text say about the
+    comparator comes from the statements' flags in the comparator table.
+    """
     fw = instrument.framework(framework_id)
     grouping = domain_grouping(fw)
     levels = fw.groupings[grouping]
@@ -243,14 +284,25 @@ def domain_bars(
         )
         + "."
     )
+    caption = (
+        f"Mean score of each {grouping} (the average of its statements' means; {n_text}) "
+        f"on the scale from {_fmt(instrument.scale.min, 0)} to {_fmt(instrument.scale.max, 0)}; "
+        f"dashed line: the midpoint {_fmt(instrument.scale.midpoint)}."
+    )
     if use_comparator:
-        above = sum(1 for a, b in zip(own, other, strict=True) if a > b)
-        title += f"; {above} of {len(levels)} above the comparator"
+        assert comparator is not None
+        flags = flags_by_item(comparator)
+        summary = _flag_summary([flags.get(i.id, "") for i in items])
+        title += f"; {summary}"
         alt += " Comparator: " + "; ".join(
             f"{lv} {_fmt(v)}" for v, lv in zip(other, levels, strict=True) if not math.isnan(v)
         )
-        alt += f". {above} of {len(levels)} {grouping}s score above the comparator."
-    return _finish(fig, title, alt)
+        alt += f". Against the comparator, {summary} (95% interval of the difference)."
+        caption += (
+            " Hatched bars: the comparator's means. Whether a statement differs from the "
+            "comparator is judged by the 95% interval of its difference, not by the bars."
+        )
+    return _finish(fig, title, alt, caption)
 
 
 # --------------------------------------------------------------------------- registry draws

@@ -26,7 +26,13 @@ from relaudit.figures.common import (
     _name,
 )
 from relaudit.instrument import Instrument, StatementSet
-from relaudit.labels import group_order, measure_label, question_name, short_labels
+from relaudit.labels import (
+    group_order,
+    measure_label,
+    positive_note,
+    question_name,
+    short_labels,
+)
 from relaudit.style import (
     GRID_COLOUR,
     SYSTEM_COLOUR,
@@ -96,7 +102,20 @@ def profile_chart(profile: pd.DataFrame, instrument: Instrument, min_group_size:
     )
     if hidden:
         alt += _hidden_alt("respondents", min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        "Number of respondents (and their share of all respondents) in each group of "
+        + ", ".join(question_name(instrument, q).lower() for q in questions)
+        + "."
+    )
+    return _finish(fig, title, alt, caption)
+
+
+def _derived_groups(instrument: Instrument, grouping: str) -> set[str]:
+    """A question's derived groups (several ticked, none ticked): not a respondent's choice."""
+    for question in instrument.questions:
+        if question.id == grouping:
+            return {question.multiple, question.none}
+    return set()
 
 
 def group_means(
@@ -169,7 +188,11 @@ def group_means(
         f"{_fmt(instrument.scale.midpoint)}; n = {counted})",
         fontsize=8.5,
     )
-    gaps = [(max(s)[0] - min(s)[0], m, max(s), min(s)) for m, s in shown_all if len(s) >= 2]
+    # The title names groups a respondent chose, as the documents' sentences do:
+    # not the derived ones (several answers ticked, or none).
+    derived = _derived_groups(instrument, grouping)
+    chosen = [(m, [(v, g) for v, g in s if g not in derived]) for m, s in shown_all]
+    gaps = [(max(s)[0] - min(s)[0], m, max(s), min(s)) for m, s in chosen if len(s) >= 2]
     names = ", ".join(measure_label(instrument, m) for m in measures)
     if gaps:
         _, measure, high, low = max(gaps, key=lambda g: (g[0], -measures.index(g[1])))
@@ -187,7 +210,12 @@ def group_means(
     alt = f"Bar chart of mean scores by {gname.lower()}. " + "; ".join(parts) + "."
     if hidden:
         alt += _hidden_alt(kind, min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        f"Mean score of {names} in each {gname.lower()} group, with the number answering; "
+        f"dashed line: the scale midpoint {_fmt(instrument.scale.midpoint)}. Differences "
+        "between groups are not tested."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 def labels_by_group(
@@ -207,7 +235,7 @@ def labels_by_group(
     axes = fig.subplots(len(items), 1, sharex=True, squeeze=False)[:, 0]
     summary: list[tuple[str, list[tuple[float, str, int]]]] = []
     threshold = instrument.scale.positive_threshold
-    reversed_any = False
+    reversed_any = positive_any = False
     for ax, item_id in zip(axes, items, strict=True):
         part = data[data["item_id"] == item_id]
         rows: list[tuple[str, pd.DataFrame | None]] = []
@@ -227,14 +255,17 @@ def labels_by_group(
         _diverging_stack(ax, rows, instrument, min_group_size)
         item = instrument.item(item_id.partition("@")[0])
         reversed_any = reversed_any or item.reverse
+        positive_any = positive_any or not item.reverse
         mark = " \u2020" if item.reverse else ""
         wording = f"{_name(labels, item_id)}{mark}: \u201c{instrument.text(item.id)}\u201d"
         ax.set_title(textwrap.fill(wording, 70), fontsize=8, fontweight="bold")
         summary.append((item_id, positives))
     axes[-1].set_xlabel("% of answers: worse to the left of 0, better to the right")
-    _label_legend(fig, instrument, reversed_any)
+    _label_legend(fig, instrument, reversed_any, positive_any)
     first_item, positives = summary[0]
     name = _name(labels, first_item)
+    derived = _derived_groups(instrument, grouping)
+    positives = [p for p in positives if p[1] not in derived]
     if len(positives) >= 2:
         high, low = max(positives), min(positives)
         if round(high[0]) == round(low[0]):
@@ -256,7 +287,14 @@ def labels_by_group(
     hidden = _hidden_groups(data[data["item_id"].isin(items)])
     if hidden:
         alt += _hidden_alt(ANSWERS, min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        f"How each {gname.lower()} group answered, as shares of its answers: answers scoring "
+        "below the midpoint to the left of 0, the others to the right."
+    )
+    if reversed_any:
+        caption += " \u2020 Negatively worded and reverse scored: the legend gives its answers."
+    caption += " " + positive_note(instrument, negative=reversed_any)
+    return _finish(fig, title, alt, caption)
 
 
 def comment_rates_chart(
@@ -327,7 +365,11 @@ def comment_rates_chart(
     )
     if hidden:
         alt += _hidden_alt(RESPONDENTS, min_group_size, hidden)
-    return _finish(fig, title, alt)
+    caption = (
+        "Share of each group's respondents who wrote a free-text comment, with the number "
+        "who commented and the number of respondents."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 # --------------------------------------------------------------------------- registry draws

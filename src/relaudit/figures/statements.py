@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from relaudit.comparison import has_comparator
+from relaudit.comparison import COMPARED, NOT_COMPARABLE, has_comparator
 from relaudit.figures.common import (
     LABEL_BOX,
     Chart,
@@ -27,7 +27,7 @@ from relaudit.figures.common import (
     national_scores,
 )
 from relaudit.instrument import Instrument
-from relaudit.labels import short_labels
+from relaudit.labels import positive_note, short_labels
 from relaudit.style import (
     GRID_COLOUR,
     HIGHER_COLOUR,
@@ -53,12 +53,13 @@ def best_worst(
     worst = scores.tail(count).iloc[::-1].iloc[::-1]
     labels = short_labels(instrument)
     rows: list[tuple[str, pd.DataFrame | None]] = []
-    reversed_any = False
+    reversed_any = positive_any = False
     for part in (best, worst):
         for row in part.itertuples():
             item = instrument.item(str(row.item_id).partition("@")[0])
             mark = " \u2020" if item.reverse else ""
             reversed_any = reversed_any or item.reverse
+            positive_any = positive_any or not item.reverse
             dist = label_distribution[label_distribution["item_id"] == row.item_id]
             name = f"{_name(labels, row.item_id)}{mark} (n = {int(row.n)})"
             rows.append((_tick_label(name), dist))
@@ -71,7 +72,7 @@ def best_worst(
         111, count - 0.45, f"Worst {count}", ha="right", va="top", fontsize=8, fontweight="bold"
     )
     ax.set_xlabel("% of answers: worse to the left of 0, better to the right")
-    _label_legend(fig, instrument, reversed_any)
+    _label_legend(fig, instrument, reversed_any, positive_any)
     top, bottom = best.iloc[0], worst.iloc[-1]
     title = (
         f"Best: {_name(labels, top.item_id)} ({top.pct_positive:.0f}% positive); "
@@ -85,7 +86,15 @@ def best_worst(
         f"Diverging stacked bars of answers to the {count} best and {count} worst statements "
         f"(by mean score), negative answers left of zero and positive right. {describe}."
     )
-    return _finish(fig, title, alt)
+    caption = (
+        f"Answers to the {count} highest- and {count} lowest-scoring statements by mean, as "
+        "shares of each statement's answers: answers scoring below the midpoint to the left "
+        "of 0, the others to the right."
+    )
+    if reversed_any:
+        caption += " \u2020 Negatively worded and reverse scored: the legend gives its answers."
+    caption += " " + positive_note(instrument, negative=reversed_any)
+    return _finish(fig, title, alt, caption)
 
 
 def statement_differences(
@@ -98,9 +107,12 @@ def statement_differences(
     sorted by difference; without a comparator, the means with their intervals."""
     labels = short_labels(instrument)
     use_comparator = has_comparator(comparator)
+    apart: list[str] = []
     if use_comparator:
         assert comparator is not None
-        data = comparator.dropna(subset=["diff"]).copy()
+        flagged = comparator["flag"].fillna("").astype(str)
+        apart = [_name(labels, i) for i in comparator.loc[flagged == NOT_COMPARABLE, "item_id"]]
+        data = comparator[flagged.isin(COMPARED)].dropna(subset=["diff"]).copy()
         data = data.sort_values(["diff", "item_id"], ascending=[False, True])
         value, low, high = data["diff"], data["diff_ci_low"], data["diff_ci_high"]
     else:
@@ -169,27 +181,43 @@ def statement_differences(
         top, bottom = data.iloc[0], data.iloc[-1]
         alt = (
             f"Dot plot of the difference between this system's mean score and the comparator's "
-            f"for all {len(data)} statements, with 95% intervals, sorted by difference. "
-            f"{higher} higher, {lower} lower, {similar} similar. Largest: "
+            f"for {len(data)} statements, with 95% intervals, sorted by difference. "
+            f"Against the comparator, {higher} higher, {lower} lower, {similar} similar (95% "
+            f"interval of the difference). Largest difference: "
             f"{_name(labels, top.item_id)} {_signed(top['diff'])}; smallest: "
             f"{_name(labels, bottom.item_id)} {_signed(bottom['diff'])}."
         )
+        caption = (
+            "Each statement's difference from the comparator's mean, with its 95% interval, "
+            "sorted from the largest difference to the smallest. A statement is flagged higher "
+            "or lower only where its interval excludes 0; the grey ones cross it."
+        )
+        if apart:
+            listed = ", ".join(apart)
+            note = (
+                f" Not shown: {listed}, reworded between questionnaire versions and "
+                "answered in this system's wording by no comparator system."
+            )
+            alt += note
+            caption += note
     else:
         _midpoint_line(ax, instrument)
         _scale_axis(ax, instrument, label=f"Mean score with 95% interval ({n_text})")
         top, bottom = data.iloc[0], data.iloc[-1]
         title = (
-            f"No comparator yet, so means only: {_name(labels, top.item_id)} highest "
-            f"({_fmt(top['mean'])}), {_name(labels, bottom.item_id)} lowest "
-            f"({_fmt(bottom['mean'])})"
+            f"{_name(labels, top.item_id)} scores highest ({_fmt(top['mean'])}), "
+            f"{_name(labels, bottom.item_id)} lowest ({_fmt(bottom['mean'])})"
         )
         alt = (
             f"Dot plot of mean scores for all {len(data)} statements with 95% intervals, sorted by "
-            f"mean; no comparator systems were available. Highest "
-            f"{_name(labels, top.item_id)} {_fmt(top['mean'])}; lowest "
+            f"mean. Highest {_name(labels, top.item_id)} {_fmt(top['mean'])}; lowest "
             f"{_name(labels, bottom.item_id)} {_fmt(bottom['mean'])}."
         )
-    return _finish(fig, title, alt)
+        caption = (
+            "Each statement's mean score with its 95% interval, sorted from highest to lowest; "
+            f"dashed line: the scale midpoint {_fmt(instrument.scale.midpoint)}."
+        )
+    return _finish(fig, title, alt, caption)
 
 
 def consistency_chart(consistency: pd.DataFrame, instrument: Instrument) -> Chart:
@@ -246,7 +274,12 @@ def consistency_chart(consistency: pd.DataFrame, instrument: Instrument) -> Char
         )
         + "."
     )
-    return _finish(fig, title, alt)
+    caption = (
+        f"For each statement, the number of the {systems} systems in which it is among the "
+        "five highest-scoring (right) or the five lowest-scoring (left); statements in neither "
+        "in any system are left out."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 # --------------------------------------------------------------------------- registry draws

@@ -90,7 +90,13 @@ def responses_by_system(response_summary: pd.DataFrame) -> Chart:
             f" The questionnaire changed from {versions[i - 1]} to {versions[i]} "
             f"from {data.loc[i, 'name']}."
         )
-    return _finish(fig, title, alt)
+    caption = (
+        "Responses kept to the census date for each system, in review order: on time (counted "
+        "in the system's pack) and late (counted in this annex only)."
+    )
+    if changes:
+        caption += " The dashed line marks the change of questionnaire version."
+    return _finish(fig, title, alt, caption)
 
 
 def _abbreviations(levels: Sequence[str]) -> list[str]:
@@ -217,7 +223,12 @@ def system_small_multiples(
         )
         + f". System means range from {_fmt(min(system_values))} to {_fmt(max(system_values))}."
     )
-    return _finish(fig, title, alt)
+    caption = (
+        f"One panel per system, in review order: its mean for each {grouping} (dots) and the "
+        "national mean (black ticks), joined by a line. The axis is zoomed to the data; "
+        "differences from the national mean are not tested."
+    )
+    return _finish(fig, title, alt, caption)
 
 
 # --------------------------------------------------------------------------- registry draws
