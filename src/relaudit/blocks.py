@@ -93,7 +93,7 @@ def grouping_names(instrument: Instrument) -> dict[str, str]:
 
 def derived_groups(instrument: Instrument) -> list[str]:
     """Groups made by ingest rather than chosen ("Multiple", "Did not answer")."""
-    return list(dict.fromkeys(g for q in instrument.questions for g in (q.multiple, q.none)))
+    return instrument.derived_groups()
 
 
 def domain_groupings(instrument: Instrument) -> list[str]:

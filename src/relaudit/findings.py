@@ -25,7 +25,8 @@ from relaudit.comparison import has_comparator
 from relaudit.errors import ConfigError
 from relaudit.patterns import HIGH, LOW, PATTERN_COLUMNS, national_patterns
 from relaudit.resources import load_schema
-from relaudit.score import TOP_N, welch_interval
+from relaudit.score import DEFAULT_KEY_MESSAGE_MIN_GROUP, KEY_GAP_COLUMNS, TOP_N
+from relaudit.score import group_gaps as group_gaps_table
 from relaudit.yamlio import load_yaml
 
 # Groups derived by ingest rather than chosen by the respondent (the
@@ -47,11 +48,6 @@ GAP_COLUMNS = [
 
 # A gap that may be a key message: the two groups' sizes reach the documented
 # minimum (config key_message_min_group) and its 95% Welch interval excludes 0.
-KEY_GAP_COLUMNS = [
-    *("grouping", "measure", "high_group", "high_mean", "high_sd", "high_n"),
-    *("low_group", "low_mean", "low_sd", "low_n", "gap", "gap_ci_low", "gap_ci_high"),
-]
-DEFAULT_KEY_MESSAGE_MIN_GROUP = 10
 DEFAULT_PATTERN_MIN_SYSTEMS = 3
 
 # The placeholders each kind of rule may use in its text.
@@ -172,64 +168,17 @@ def key_gaps(
     min_group: int,
     exclude_groups: Sequence[str] = DERIVED_GROUPS,
 ) -> tuple[pd.DataFrame, int]:
-    """Gaps between groups that the evidence supports, and how many gaps were checked.
+    """Gaps between groups that the evidence supports, and how many gaps were checked
+    (from :func:`relaudit.score.group_gaps`, the pack's published ``group_gaps`` table)."""
+    return supported_gaps(group_gaps_table(breakdown, min_group, exclude_groups))
 
-    For each grouping and statement, the highest and the lowest shown group
-    among those with at least `min_group` respondents (derived groups left
-    out; ties by group name, as in `group_gaps`) give one gap, checked with
-    the comparator's 95% Welch interval (`relaudit.score.welch_interval`).
-    A gap is kept when that interval excludes zero, also once rounded to
-    the two decimals a document prints. Only cells with an
-    ``sd`` (statements, not framework means) can be checked. Sorted by the
-    interval's lower end, the gap most clearly above zero first (ties:
-    grouping, measure). The count checked is returned too, so a message can
-    say of how many comparisons its gaps are the survivors.
-    """
-    empty = pd.DataFrame(columns=KEY_GAP_COLUMNS)
-    if "sd" not in breakdown.columns or breakdown.empty:
-        return empty, 0
-    frame = breakdown[
-        breakdown["mean"].notna()
-        & breakdown["sd"].notna()
-        & ~_as_bool(breakdown["suppressed"])
-        & (pd.to_numeric(breakdown["n"], errors="coerce").fillna(0) >= min_group)
-        & ~breakdown["group"].isin(list(exclude_groups))
-    ]
-    keys = ["grouping", "measure"]
-    ordered = frame.sort_values(
-        [*keys, "mean", "group"], ascending=[True, True, False, True], kind="mergesort"
-    )
-    ordered = ordered[ordered.groupby(keys, sort=False)["mean"].transform("size") >= 2]
-    if ordered.empty:
-        return empty, 0
-    high = ordered.groupby(keys, sort=False).head(1).reset_index(drop=True)
-    low = ordered.groupby(keys, sort=False).tail(1).reset_index(drop=True)
-    gap, ci_low, ci_high, _ = welch_interval(
-        high["mean"], high["sd"], high["n"], low["mean"], low["sd"], low["n"]
-    )
-    table = pd.DataFrame(
-        {
-            "grouping": high["grouping"].tolist(),
-            "measure": high["measure"].tolist(),
-            "high_group": high["group"].tolist(),
-            "high_mean": high["mean"].astype(float).tolist(),
-            "high_sd": high["sd"].astype(float).tolist(),
-            "high_n": high["n"].astype(int).tolist(),
-            "low_group": low["group"].tolist(),
-            "low_mean": low["mean"].astype(float).tolist(),
-            "low_sd": low["sd"].astype(float).tolist(),
-            "low_n": low["n"].astype(int).tolist(),
-            "gap": gap,
-            "gap_ci_low": ci_low,
-            "gap_ci_high": ci_high,
-        },
-        columns=KEY_GAP_COLUMNS,
-    )
-    # Clear of zero as printed, too: a lower end that rounds to 0.00 would read as touching it.
-    supported = table[table["gap_ci_low"].round(2) > 0]
-    supported = supported.sort_values(
-        ["gap_ci_low", "grouping", "measure"], ascending=[False, True, True], kind="mergesort"
-    )
+
+def supported_gaps(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows of a ``group_gaps`` table that a key message may state, and how many
+    gaps the table checked."""
+    if table.empty:
+        return pd.DataFrame(columns=KEY_GAP_COLUMNS), 0
+    supported = table[table["supported"].astype(bool)][KEY_GAP_COLUMNS]
     return supported.reset_index(drop=True), len(table)
 
 
@@ -321,6 +270,7 @@ def build_findings(
     pool_consistency: pd.DataFrame | None = None,
     key_message_min_group: int = DEFAULT_KEY_MESSAGE_MIN_GROUP,
     pattern_min_systems: int = DEFAULT_PATTERN_MIN_SYSTEMS,
+    gap_table: pd.DataFrame | None = None,
 ) -> Findings:
     """Collect the findings of one system from its tables.
 
@@ -329,6 +279,8 @@ def build_findings(
     derived groups left out of group gaps. `pool_consistency` is the
     consistency table over the comparator's systems (`relaudit.patterns`);
     `key_message_min_group` and `pattern_min_systems` come from the config.
+    `gap_table` is the pack's published ``group_gaps`` table (worked out here from
+    `breakdown` when it is not given).
     """
     best, worst = best_and_worst(scores, top_n)
     higher, lower = comparator_differences(comparator)
@@ -338,7 +290,10 @@ def build_findings(
     frameworks = group_scores[
         (group_scores["grouping"] == "framework") & group_scores["mean"].notna()
     ].reset_index(drop=True)
-    supported, checked = key_gaps(breakdown, key_message_min_group, exclude_groups)
+    if gap_table is None:
+        supported, checked = key_gaps(breakdown, key_message_min_group, exclude_groups)
+    else:
+        supported, checked = supported_gaps(gap_table)
     ranked = scores[scores["mean"].notna()]
     return Findings(
         best=best,

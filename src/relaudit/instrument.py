@@ -283,6 +283,10 @@ class Instrument:
         """The respondent questions used for `use` (a role), in questionnaire order."""
         return [q for q in self.questions if q.has_role(use)]
 
+    def derived_groups(self) -> list[str]:
+        """Groups ingest makes rather than a respondent chooses ("Multiple", "Did not answer")."""
+        return list(dict.fromkeys(g for q in self.questions for g in (q.multiple, q.none)))
+
     def statement_set(self, set_id: str) -> StatementSet | None:
         """A statement set by id, or None when the instrument has none of that id."""
         return next((s for s in self.statement_sets if s.id == set_id), None)

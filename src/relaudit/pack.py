@@ -40,6 +40,7 @@ BRIEFING_TABLES = columns_by_name(
         "breakdown_scores",
         "profile",
         "pool_consistency",
+        "group_gaps",
         "quotes",
         "theme_counts",
         "comment_rates",
@@ -106,6 +107,7 @@ class PackData:
             exclude_groups=blocks.derived_groups(self.instrument),
             reversed_items=[item.id for item in self.instrument.items if item.reverse],
             pool_consistency=self.tables.get("pool_consistency"),
+            gap_table=self.tables.get("group_gaps"),
             key_message_min_group=self.key_message_min_group,
             pattern_min_systems=self.pattern_min_systems,
         )

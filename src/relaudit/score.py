@@ -1082,6 +1082,86 @@ def scoped_targets(
     )
 
 
+# The smallest group a key message may compare (config key_message_min_group).
+DEFAULT_KEY_MESSAGE_MIN_GROUP = 10
+# A gap between the highest and lowest shown group on a statement (`group_gaps`).
+KEY_GAP_COLUMNS = [
+    *("grouping", "measure", "high_group", "high_mean", "high_sd", "high_n"),
+    *("low_group", "low_mean", "low_sd", "low_n", "gap", "gap_ci_low", "gap_ci_high"),
+]
+
+
+def group_gaps(
+    breakdown: pd.DataFrame,
+    min_group: int,
+    exclude_groups: Sequence[str],
+) -> pd.DataFrame:
+    """Every gap a key message could state, with whether the evidence supports it.
+
+    For each grouping and statement, the highest and the lowest shown group
+    among those with at least `min_group` respondents (derived groups left
+    out; ties by group name, as in `group_gaps`) give one gap, checked with
+    the comparator's 95% Welch interval (:func:`welch_interval`).
+    A gap is kept when that interval excludes zero, also once rounded to
+    the two decimals a document prints. Only cells with an
+    ``sd`` (statements, not framework means) can be checked. Sorted by the
+    interval's lower end, the gap most clearly above zero first (ties:
+    grouping, measure); ``supported`` marks the kept gaps, and the table's
+    length is how many were checked, so a message can say of how many
+    comparisons its gaps are the survivors. The pack prints these numbers,
+    so they are a published table (``group_gaps``), not worked out in the
+    document.
+    """
+    empty = pd.DataFrame(columns=[*KEY_GAP_COLUMNS, "supported"])
+    if "sd" not in breakdown.columns or breakdown.empty:
+        return empty
+    frame = breakdown[
+        breakdown["mean"].notna()
+        & breakdown["sd"].notna()
+        & ~breakdown["suppressed"].astype(bool)
+        & (pd.to_numeric(breakdown["n"], errors="coerce").fillna(0) >= min_group)
+        & ~breakdown["group"].isin(list(exclude_groups))
+    ]
+    keys = ["grouping", "measure"]
+    ordered = frame.sort_values(
+        [*keys, "mean", "group"], ascending=[True, True, False, True], kind="mergesort"
+    )
+    ordered = ordered[ordered.groupby(keys, sort=False)["mean"].transform("size") >= 2]
+    if ordered.empty:
+        return empty
+    high = ordered.groupby(keys, sort=False).head(1).reset_index(drop=True)
+    low = ordered.groupby(keys, sort=False).tail(1).reset_index(drop=True)
+    gap, ci_low, ci_high, _ = welch_interval(
+        high["mean"], high["sd"], high["n"], low["mean"], low["sd"], low["n"]
+    )
+    table = pd.DataFrame(
+        {
+            "grouping": high["grouping"].tolist(),
+            "measure": high["measure"].tolist(),
+            "high_group": high["group"].tolist(),
+            "high_mean": high["mean"].astype(float).tolist(),
+            "high_sd": high["sd"].astype(float).tolist(),
+            "high_n": high["n"].astype(int).tolist(),
+            "low_group": low["group"].tolist(),
+            "low_mean": low["mean"].astype(float).tolist(),
+            "low_sd": low["sd"].astype(float).tolist(),
+            "low_n": low["n"].astype(int).tolist(),
+            "gap": gap,
+            "gap_ci_low": ci_low,
+            "gap_ci_high": ci_high,
+        },
+        columns=KEY_GAP_COLUMNS,
+    )
+    # Clear of zero as printed, too: a lower end that rounds to 0.00 would read as touching it.
+    table["supported"] = table["gap_ci_low"].round(2) > 0
+    table = table.sort_values(
+        ["supported", "gap_ci_low", "grouping", "measure"],
+        ascending=[False, False, True, True],
+        kind="mergesort",
+    )
+    return table.reset_index(drop=True)
+
+
 def score_system(
     responses: pd.DataFrame,
     others: pd.DataFrame,
@@ -1094,6 +1174,7 @@ def score_system(
     without_comparator: Sequence[str] = (),
     versions: Mapping[str, str] | None = None,
     flag_rule: str = DEFAULT_FLAG_RULE,
+    key_message_min_group: int = DEFAULT_KEY_MESSAGE_MIN_GROUP,
 ) -> dict[str, pd.DataFrame]:
     """Every per-system table, from the system's on-time responses.
 
@@ -1146,13 +1227,15 @@ def score_system(
             hide_by_item = dict(zip(instrument.item_ids, hide, strict=True))
             comp_size = np.where(comp["item_id"].map(hide_by_item).to_numpy(bool), 0.0, comp_size)
     comp = suppress(comp, min_group_size, keys=["item_id"], size=pd.Series(comp_size))
+    breakdown = breakdown_scores(own, long, instrument, min_group_size)
     tables = {
         "statement_scores": statements.drop(columns="scope"),
         "group_scores": groups.drop(columns="scope"),
         "label_distribution": labels.drop(columns="base"),
         "comparator": comp,
         "comparator_summary": comp_summary,
-        "breakdown_scores": breakdown_scores(own, long, instrument, min_group_size),
+        "breakdown_scores": breakdown,
+        "group_gaps": group_gaps(breakdown, key_message_min_group, instrument.derived_groups()),
         "profile": profile(own, instrument, min_group_size),
         "pool_consistency": pool_consistency(
             others,

@@ -164,6 +164,17 @@ SCHEMAS: dict[str, Table] = {
             "per statement: in how many comparator systems it was among the best or worst",
         ),
         Table(
+            "system/group_gaps",
+            _columns(
+                "grouping:str measure:str high_group:str high_mean:float high_sd:float "
+                "high_n:count low_group:str low_mean:float low_sd:float low_n:count "
+                "gap:float gap_ci_low:float gap_ci_high:float supported:bool"
+            ),
+            "published",
+            "per grouping and statement: the gap between its highest and lowest shown group "
+            "of at least key_message_min_group, with its 95% Welch interval",
+        ),
+        Table(
             "national/statement_scores",
             _columns(
                 "scope:str item_id:str framework:str n:count not_rated:count mean:float "

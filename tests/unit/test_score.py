@@ -747,6 +747,8 @@ SYSTEM_CONTRACT = {
     "breakdown_scores": "grouping group measure n mean pct_positive suppressed suppression",
     "profile": "question group n pct suppressed suppression",
     "pool_consistency": "item_id framework systems top5 bottom5 worst_in_framework",
+    "group_gaps": "grouping measure high_group high_mean high_sd high_n low_group low_mean "
+    "low_sd low_n gap gap_ci_low gap_ci_high supported",
 }
 NATIONAL_CONTRACT = {
     "statement_scores": "scope item_id framework n mean sd ci_low ci_high pct_positive rank",

@@ -23,6 +23,7 @@ SYSTEM_SCORE_STAGE = stage(
         "deadlines",
         "without_comparator",
         "versions",
+        "key_message_min_group",
     ],
 )
 SYSTEM_TEXT_STAGE = stage(
@@ -84,6 +85,7 @@ rule analyse_system:
         # Every system's questionnaire version: a reworded statement is compared, and
         # counted in the national patterns, only over systems with its wording.
         versions=VERSIONS,
+        key_message_min_group=config["key_message_min_group"],
         without_comparator=[sid for sid in SYSTEM_IDS if sid in WITHOUT_COMPARATOR],
         quotes_per_context=config["quotes_per_context"],
         top_n=config["top_n"],

@@ -54,6 +54,7 @@ rule render_system:
         breakdown_scores=stage_table("system", "breakdown_scores"),
         profile=stage_table("system", "profile"),
         pool_consistency=stage_table("system", "pool_consistency"),
+        group_gaps=stage_table("system", "group_gaps"),
         quotes=stage_table("system", "quotes"),
         theme_counts=stage_table("system", "theme_counts"),
         comment_rates=stage_table("system", "comment_rates"),

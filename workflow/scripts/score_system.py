@@ -29,6 +29,7 @@ def main() -> None:
         },
         without_comparator=list(snakemake.params.without_comparator),
         versions=dict(snakemake.params.versions),
+        key_message_min_group=int(snakemake.params.key_message_min_group),
     )
     outputs = snakemake.output.keys()
     for name, table in tables.items():
