@@ -699,7 +699,8 @@ def _candidates(rule: EnquiryRule, findings: Findings) -> list[tuple[str, dict[s
             )
     elif rule.when == "group_gap":
         threshold = rule.threshold if rule.threshold is not None else 0.0
-        for _, gap in findings.gaps.iterrows():
+        # Only gaps the key-message rule supports (groups large enough, interval clear of 0).
+        for _, gap in findings.key_gaps.iterrows():
             if gap["gap"] < threshold:
                 continue
             grouping = findings.grouping_names.get(gap["grouping"], gap["grouping"])

@@ -294,14 +294,34 @@ def groups(data: PackData, placed: Placed) -> dict[str, Any]:
             for s in instrument.statement_sets
             if not s.annex_only
         ],
-        "gaps": [
+        "gaps": widest_gaps(data.tables.get("group_gaps"), names, labels),
+        "gap_min_group": data.key_message_min_group,
+    }
+
+
+def widest_gaps(
+    table: pd.DataFrame | None,
+    names: Mapping[str, str],
+    labels: Mapping[str, str],
+    count: int = 5,
+) -> list[str]:
+    """The `count` widest gaps of the pack's ``group_gaps`` table, each with its interval
+    and whether the interval is clear of zero (the key messages' rule)."""
+    if table is None or table.empty:
+        return []
+    widest = table.sort_values(["gap", "grouping", "measure"], ascending=[False, True, True])
+    lines = []
+    for _, g in widest.head(count).iterrows():
+        verdict = "clear of zero" if bool(g["supported"]) else "includes zero, so it may be chance"
+        lines.append(
             f"{names.get(g['grouping'], g['grouping'])}: "
             f"\u201c{labels.get(g['measure'], g['measure'])}\u201d, {g['high_group']} "
-            f"{fnd.fmt_mean(g['high_mean'])} against {g['low_group']} {fnd.fmt_mean(g['low_mean'])}"
-            f" (gap {fnd.fmt_mean(g['gap'])})"
-            for _, g in data.found.gaps.head(5).iterrows()
-        ],
-    }
+            f"{fnd.fmt_mean(g['high_mean'])} ({int(g['high_n'])} answers) against "
+            f"{g['low_group']} {fnd.fmt_mean(g['low_mean'])} ({int(g['low_n'])} answers): "
+            f"gap {fnd.fmt_mean(g['gap'])}, 95% interval {fnd.fmt_mean(g['gap_ci_low'])} to "
+            f"{fnd.fmt_mean(g['gap_ci_high'])}, {verdict}"
+        )
+    return lines
 
 
 @section(SCOPE, "themes", "Themes and quotes from comments")

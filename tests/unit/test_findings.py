@@ -192,8 +192,8 @@ def test_lines_of_enquiry_known_answer():
         "Low and behind: Beta 1.80 vs 2.50 (\u22120.70)",
         # b already has a line, so r2 only fires for c.
         "Low: Gamma 45%",
-        # Only the role gap (1.5) reaches the threshold of 1.0.
-        "Gap on Beta by role: Senior executive 3.00 / Administrative 1.50 = 1.50",
+        # No group_gap line: the role gap of 1.5 reaches the threshold, but its groups
+        # (8 and 6 people, no sd) fail the key-message rule the enquiry lines share.
         # Only Continuity's interval (1.80 to 2.40) is wholly below 2.5.
         "Continuity 2.10 < 2.5",
     ]
@@ -551,3 +551,20 @@ def test_patterns_all_systems_and_the_rest_counted():
         "and 2 more statements are among the five lowest-scoring statements in most of "
         "them, and 1 statement is among the five highest-scoring in most." in pattern
     )
+
+
+def test_group_gap_enquiry_lines_follow_the_key_message_rule():
+    # KEY_BREAKDOWN (hand-worked in test_key_gaps_known_answer): only role on Alpha,
+    # 3.00 against 2.00 between groups of 10, has an interval clear of zero (0.06 to
+    # 1.94). The org_type gap on Alpha, whose interval includes zero, gets no line.
+    rule = rules(
+        {
+            "id": "gap",
+            "when": "group_gap",
+            "threshold": 0.5,
+            "text": "{measure} by {grouping}: {high_group} {high_mean} / {low_group} {low_mean}",
+        }
+    )
+    assert fnd.lines_of_enquiry(rule, careful()) == [
+        "Alpha by role: Senior executive 3.00 / Administrative 2.00"
+    ]
