@@ -9,6 +9,7 @@ instrument is only another YAML file.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -333,9 +334,11 @@ def _index_headers(data: dict[str, Any]) -> dict[str, str]:
     return index
 
 
-def _load_schema() -> dict[str, Any]:
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """The instrument schema's validator, built once per process (the schema is package data)."""
     with SCHEMA_PATH.open(encoding="utf-8") as handle:
-        return load_yaml(handle)
+        return jsonschema.Draft202012Validator(load_yaml(handle))
 
 
 def _check_semantics(data: dict[str, Any], source: str) -> None:
@@ -431,7 +434,7 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
 
 def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Instrument:
     """Validate a parsed instrument document and build an :class:`Instrument`."""
-    validator = jsonschema.Draft202012Validator(_load_schema())
+    validator = _validator()
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         first = errors[0]
@@ -522,15 +525,28 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
 
 
 def load_instrument(path: str | Path) -> Instrument:
-    """Read, validate and return the instrument in a YAML file."""
+    """Read, validate and return the instrument in a YAML file.
+
+    One job's stages (score, text, figures) each load the same instrument, so
+    the parsed result is kept per process, keyed by the file's bytes: an
+    edited file is parsed again. An :class:`Instrument` is frozen, so sharing
+    it is safe.
+    """
     path = Path(path)
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = load_yaml(handle)
+        text = path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: instrument file not found. Fix: check the path.") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc}). Fix: correct the syntax.") from exc
+    return _parse_instrument_text(text, str(path))
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_instrument_text(text: bytes, source: str) -> Instrument:
+    """Parse and validate one instrument file's bytes (the cache key)."""
+    try:
+        data = load_yaml(text.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{source}: not valid YAML ({exc}). Fix: correct the syntax.") from exc
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping at the top level.")
-    return parse_instrument(data, source=str(path))
+        raise ConfigError(f"{source}: expected a mapping at the top level.")
+    return parse_instrument(data, source=source)

@@ -325,7 +325,15 @@ def names(prefix: str, tier: Tier | None = None) -> list[str]:
 def _cast(series: pd.Series, dtype: Dtype, table: str, column: str) -> pd.Series:
     try:
         if dtype == "str":
+            # Already text (every non-missing value a str): nothing to convert.
+            if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+                "string",
+                "empty",
+            ):
+                return series
             return series.where(series.isna(), series.astype(str)).astype(object)
+        if dtype != "bool" and str(series.dtype) == PANDAS_DTYPES[dtype]:
+            return series
         if dtype == "bool":
             if series.dtype != bool and not series.isin([True, False]).all():
                 raise TypeError("holds values other than True and False")
