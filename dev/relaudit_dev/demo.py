@@ -386,6 +386,29 @@ class ScoreModel:
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
+def pick_themes(
+    rng: random.Random,
+    base: dict[str, float],
+    table: dict[str, Any],
+    role: str,
+    org_type: str,
+    count: int,
+) -> list[str]:
+    """`count` different themes, weighted by `base` plus the role's and sector's extra weight
+    (`table["role"]`, `table["org_type"]`), drawn one at a time without replacement."""
+    weights = dict(base)
+    for extra, group in ((table["role"], role), (table["org_type"], org_type)):
+        for theme, more in extra.get(group, {}).items():
+            weights[theme] += more
+    chosen = []
+    for _ in range(count):
+        names = list(weights)
+        pick = rng.choices(names, weights=[weights[n] for n in names])[0]
+        chosen.append(pick)
+        del weights[pick]
+    return chosen
+
+
 class CommentWriter:
     """Compose comments from fragments, fitted to role, sector and tone.
 
@@ -427,17 +450,8 @@ class CommentWriter:
 
     def _themes(self, rng: random.Random, role: str, org_type: str, count: int) -> list[str]:
         table = self.f["theme_weights"]
-        weights = {name: float(table.get("base", {}).get(name, 1.0)) for name in self.themes}
-        for extra, group in ((table["role"], role), (table["org_type"], org_type)):
-            for theme, more in extra.get(group, {}).items():
-                weights[theme] += more
-        chosen = []
-        for _ in range(count):
-            names = list(weights)
-            pick = rng.choices(names, weights=[weights[n] for n in names])[0]
-            chosen.append(pick)
-            del weights[pick]
-        return chosen
+        base = {name: float(table.get("base", {}).get(name, 1.0)) for name in self.themes}
+        return pick_themes(rng, base, table, role, org_type, count)
 
     def compose(self, rng: random.Random, tone: str, role: str, org_type: str) -> str:
         """One comment in the respondent's tone, up to about 150 words."""
@@ -511,20 +525,8 @@ class DrawReplay:
         return text.replace("{partner}", first).replace("{partner2}", second)
 
     def _themes(self, prng: random.Random, role: str, org_type: str, count: int) -> list[str]:
-        weights = dict.fromkeys(self.themes, 1.0)
-        for table, group in (
-            (self.f["theme_weights"]["role"], role),
-            (self.f["theme_weights"]["org_type"], org_type),
-        ):
-            for theme, extra in table.get(group, {}).items():
-                weights[theme] += extra
-        chosen = []
-        for _ in range(count):
-            names = list(weights)
-            pick = prng.choices(names, weights=[weights[n] for n in names])[0]
-            chosen.append(pick)
-            del weights[pick]
-        return chosen
+        base = dict.fromkeys(self.themes, 1.0)
+        return pick_themes(prng, base, self.f["theme_weights"], role, org_type, count)
 
     def compose(self, prng: random.Random, tone: str, role: str, org_type: str) -> str:
         """The first generator's comment (advancing `prng` exactly as it did)."""
