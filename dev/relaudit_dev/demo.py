@@ -386,6 +386,23 @@ class ScoreModel:
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
+def lay_out(rng: random.Random, sentences: list[str]) -> str:
+    """Sentences as a respondent types them: now and then a list, two paragraphs, curly
+    apostrophes or all lower case (the same draws for the writer and the replay)."""
+    style = rng.random()
+    if style < 0.06 and len(sentences) > 2:
+        return "\n".join("- " + s for s in sentences)
+    if style < 0.12 and len(sentences) > 1:
+        cut = rng.randrange(1, len(sentences))
+        return " ".join(sentences[:cut]) + "\n\n" + " ".join(sentences[cut:])
+    text = " ".join(sentences)
+    if rng.random() < 0.15:
+        text = text.replace("'", "\u2019")
+    if rng.random() < 0.05:
+        text = text.lower()
+    return text
+
+
 def pick_themes(
     rng: random.Random,
     base: dict[str, float],
@@ -489,18 +506,7 @@ class CommentWriter:
             sentences.append(rng.choice(f["closers"][tone]))
         while len(" ".join(sentences).split()) > 150 and len(sentences) > 1:
             sentences.pop(-2)
-        style = rng.random()
-        if style < 0.06 and len(sentences) > 2:
-            return "\n".join("- " + s for s in sentences)
-        if style < 0.12 and len(sentences) > 1:
-            cut = rng.randrange(1, len(sentences))
-            return " ".join(sentences[:cut]) + "\n\n" + " ".join(sentences[cut:])
-        text = " ".join(sentences)
-        if rng.random() < 0.15:
-            text = text.replace("'", "\u2019")
-        if rng.random() < 0.05:
-            text = text.lower()
-        return text
+        return lay_out(rng, sentences)
 
 
 class DrawReplay:
@@ -555,18 +561,7 @@ class DrawReplay:
         while len(" ".join(sentences).split()) > 150 and len(sentences) > 1:
             sentences.pop(-2)
         sentences = [self._fill(prng, s) for s in sentences]
-        style = prng.random()
-        if style < 0.06 and len(sentences) > 2:
-            return "\n".join("- " + s for s in sentences)
-        if style < 0.12 and len(sentences) > 1:
-            cut = prng.randrange(1, len(sentences))
-            return " ".join(sentences[:cut]) + "\n\n" + " ".join(sentences[cut:])
-        text = " ".join(sentences)
-        if prng.random() < 0.15:
-            text = text.replace("'", "\u2019")
-        if prng.random() < 0.05:
-            text = text.lower()
-        return text
+        return lay_out(prng, sentences)
 
 
 def cp1252_safe(text: str) -> str:
