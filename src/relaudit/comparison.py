@@ -16,12 +16,18 @@ bullet, key message and enquiry rule reads, through the comparator table's
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from relaudit.config import System
 from relaudit.instrument import Instrument, normalise_header
+
+# The Snakefile imports this module on every run, a run with nothing to do
+# included, to plan which systems' data each job needs. numpy and pandas would
+# cost that run about 0.3 s to import, so the functions that need numpy import
+# it when called.
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 NO_COMPARATOR = "no_comparator"
 NOT_COMPARABLE = "not_comparable"
@@ -74,6 +80,8 @@ def flag_differences(
     This is the one place the rule lives, so the waves issue's ``fdr`` rule
     (q < 0.05) is one more branch here.
     """
+    import numpy as np
+
     if rule not in FLAG_RULES:
         raise ValueError(f"unknown flag rule {rule!r}; expected one of {FLAG_RULES}")
     lo = np.asarray(low, dtype=float)
@@ -133,6 +141,8 @@ def version_mask(
     caller that does not know them); a system whose version is unknown is
     compared on the statements worded alike in every version.
     """
+    import numpy as np
+
     items = instrument.item_ids
     mask = np.ones((len(systems), len(items)), dtype=bool)
     if versions is None or version is None:
@@ -156,6 +166,8 @@ def comparable_items(
     An unknown version (None) is comparable with every version on the
     statements worded alike in all of them.
     """
+    import numpy as np
+
     if version_a is None or version_b is None:
         reworded = set(reworded_items(instrument))
         return np.array([i not in reworded for i in instrument.item_ids], dtype=bool)

@@ -18,19 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from relaudit.errors import RelauditError
-from relaudit.io import (
-    FLOAT_FORMAT,
-    read_csv,
-    read_parquet,
-    unneutralise_cell,
-    write_csv,
-    write_parquet,
-)
+
+# The Snakefile imports this module to list the tables each rule writes, on
+# every run, even one with nothing to do. pandas (and relaudit.io, which needs
+# it) cost that run about 0.3 s to import, so only the functions that read or
+# write a frame import them, when they are called.
+if TYPE_CHECKING:
+    import pandas as pd
 
 Dtype = Literal["str", "int", "count", "float", "bool", "datetime"]
 Tier = Literal["published", "audit", "stage"]
@@ -323,6 +320,8 @@ def names(prefix: str, tier: Tier | None = None) -> list[str]:
 
 
 def _cast(series: pd.Series, dtype: Dtype, table: str, column: str) -> pd.Series:
+    import pandas as pd
+
     try:
         if dtype == "str":
             # Already text (every non-missing value a str): nothing to convert.
@@ -376,11 +375,15 @@ def write_stage(
     frame: pd.DataFrame, path: str | Path, table: Table | str, extra_columns: Sequence[str] = ()
 ) -> Path:
     """Write a table for the next stage: Parquet, typed as declared."""
+    from relaudit.io import write_parquet
+
     return write_parquet(conform(frame, table, extra_columns), path)
 
 
 def read_stage(path: str | Path, table: Table | str) -> pd.DataFrame:
     """Read a table another stage wrote with :func:`write_stage`, checking its columns."""
+    from relaudit.io import read_parquet
+
     table = schema(table) if isinstance(table, str) else table
     frame = read_parquet(path)
     declared = set(table.column_names)
@@ -394,6 +397,8 @@ def read_publication(path: str | Path, table: Table | str) -> pd.DataFrame:
     For the disclosure audit, which attacks exactly what was published; stages
     read each other's Parquet instead (:func:`read_stage`).
     """
+    from relaudit.io import read_csv, unneutralise_cell
+
     table = schema(table) if isinstance(table, str) else table
     frame = read_csv(path)
     for column in frame.columns:
@@ -421,6 +426,8 @@ def write_publication(
     frame: pd.DataFrame, path: str | Path, table: Table | str, extra_columns: Sequence[str] = ()
 ) -> Path:
     """Write a published table: spreadsheet-safe CSV (relaudit.io.write_csv)."""
+    from relaudit.io import write_csv
+
     return write_csv(conform(frame, table, extra_columns), path)
 
 
@@ -435,6 +442,8 @@ def write_table(
 
     Returns the conformed table (what both files hold).
     """
+    from relaudit.io import write_csv, write_parquet
+
     table = as_published(conform(frame, name, extra_columns))
     write_csv(table, published)
     if stage is not None:
@@ -448,6 +457,8 @@ def as_published(frame: pd.DataFrame) -> pd.DataFrame:
     The next stages then chart and write about exactly the numbers a reader
     finds in the published table, not a more precise neighbour of them.
     """
+    from relaudit.io import FLOAT_FORMAT
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == "float64":

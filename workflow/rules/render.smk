@@ -161,9 +161,11 @@ rule render_annex:
         "../scripts/render_annex.py"
 
 
-# The disclosure audit (relaudit.disclosure): after the documents, attack every
-# published table by differencing; the build fails if a small group can be
-# worked out. Reads the audit tier (clean responses, coded comments) only to
+# The disclosure audit (relaudit.disclosure): attack every published table by
+# differencing; the build fails if a small group can be worked out. It needs
+# only the tables, so it runs as soon as they exist, beside the documents
+# (off the build's critical path), and a failure stops the documents not yet
+# started. Reads the audit tier (clean responses, coded comments) only to
 # size the groups that quotes are attributed to.
 rule disclosure_audit:
     input:
@@ -185,8 +187,6 @@ rule disclosure_audit:
         },
         comments_coded=expand(f"{R}/systems/{{sid}}/text/comments_coded.parquet", sid=SYSTEM_IDS),
         responses=expand(f"{R}/systems/{{sid}}/clean/responses.parquet", sid=SYSTEM_IDS),
-        documents=expand(f"{R}/systems/{{sid}}/briefing.{{fmt}}", sid=SYSTEM_IDS, fmt=FORMATS)
-        + expand(f"{R}/national/annex.{{fmt}}", fmt=FORMATS),
     output:
         disclosure=report(
             f"{R}/audit/disclosure.csv",
