@@ -17,7 +17,7 @@ log = logging.getLogger("ingest_population")
 
 
 def main() -> None:
-    population = snakemake.wildcards.pop
+    population = snakemake.wildcards.population
     instrument = load_instrument(snakemake.input.instrument)
     redact_list = snakemake.input.redact_list
     deny_list = load_deny_list(redact_list[0] if redact_list else None)

@@ -42,12 +42,12 @@ MUST_HAVES_FILE = str(Path(config["raw_dir"]) / WORKSHOPS / "must_haves.csv")
 
 
 wildcard_constraints:
-    pop="|".join(POPULATIONS) or "(?!)",
+    population="|".join(POPULATIONS) or "(?!)",
 
 
 def population_exports(wildcards):
     """Every export file of one population, in filename order."""
-    return [str(p) for p in EXPORTS[wildcards.pop]]
+    return [str(p) for p in EXPORTS[wildcards.population]]
 
 
 def optional_file(key):

@@ -6,20 +6,20 @@
 rule ingest_population:
     input:
         exports=population_exports,
-        instrument=lambda wildcards: INSTRUMENT_PATHS[wildcards.pop],
+        instrument=lambda wildcards: INSTRUMENT_PATHS[wildcards.population],
         # The analyst's deny-list of names is optional: an input only when it exists.
         redact_list=optional_file("redact_list"),
     output:
-        responses=clean_responses("{pop}"),
-        quarantine=f"{R}/populations/{{pop}}/audit/quarantine.csv",
-        cell_issues=f"{R}/populations/{{pop}}/audit/cell_issues.csv",
-        reconciliation=f"{R}/populations/{{pop}}/audit/reconciliation.csv",
-        redaction=f"{R}/populations/{{pop}}/audit/redaction.csv",
-        validation=f"{R}/populations/{{pop}}/audit/validation.json",
+        responses=clean_responses("{population}"),
+        quarantine=f"{R}/populations/{{population}}/audit/quarantine.csv",
+        cell_issues=f"{R}/populations/{{population}}/audit/cell_issues.csv",
+        reconciliation=f"{R}/populations/{{population}}/audit/reconciliation.csv",
+        redaction=f"{R}/populations/{{population}}/audit/redaction.csv",
+        validation=f"{R}/populations/{{population}}/audit/validation.json",
     log:
-        f"{R}/logs/ingest_population/{{pop}}.log",
+        f"{R}/logs/ingest_population/{{population}}.log",
     benchmark:
-        f"{R}/benchmarks/ingest_population/{{pop}}.tsv"
+        f"{R}/benchmarks/ingest_population/{{population}}.tsv"
     priority: 30
     conda:
         "../../../environment.yml"
@@ -35,7 +35,7 @@ POPULATION_AUDIT_TABLES = ["reconciliation", "quarantine", "cell_issues", "redac
 rule population_audit_tables:
     input:
         **{
-            name: expand(f"{R}/populations/{{pop}}/audit/{name}.csv", pop=POPULATIONS)
+            name: expand(f"{R}/populations/{{population}}/audit/{name}.csv", population=POPULATIONS)
             for name in POPULATION_AUDIT_TABLES
         },
     output:
