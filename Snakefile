@@ -16,6 +16,7 @@ configfile: "config/config.yaml"
 
 
 if is_populations_programme(config):
+
     # No systems, several populations, one report (relaudit.populations). The
     # shared setup first, then every stage's rule file: each registers the files
     # it finally builds (register_final), and a stage not written yet is no file.

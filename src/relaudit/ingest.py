@@ -419,7 +419,8 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
             f"{path}: no header row (the first row names no column of the contract). "
             "Fix: re-export with column headers in the first row."
         )
-    missing = [cols[r] for r in fixed if r not in found and r not in instrument.optional_columns]
+    optional = instrument.optional_columns
+    missing = [cols[r] for r in fixed if r not in found and r not in optional]
     if "comments" not in found:
         missing.append(f"{cols['comment_prefix']} ...")
     for question in instrument.questions:

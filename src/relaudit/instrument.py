@@ -487,7 +487,7 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
         if unnumbered:
             raise ConfigError(
                 f"{source}: scale: leading_number is set but label(s) {unnumbered} start with "
-                "no whole number. Fix: start every label with its number, e.g. \"3\"."
+                'no whole number. Fix: start every label with its number, e.g. "3".'
             )
     _check_targets(data, source)
 

@@ -112,8 +112,8 @@ def ingest_build(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("council-ingest")
     results = base / "results"
     (base / "coding").mkdir()
-    targets = [str(results / "audit" / f"{name}.csv") for name in ("reconciliation", "quarantine",
-                                                                    "cell_issues", "redaction")]  # fmt: skip
+    names = ("reconciliation", "quarantine", "cell_issues", "redaction")
+    targets = [str(results / "audit" / f"{name}.csv") for name in names]
     run_snakemake(*targets, *council_config(results, base / "coding"))
     return results
 

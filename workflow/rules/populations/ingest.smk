@@ -35,7 +35,9 @@ POPULATION_AUDIT_TABLES = ["reconciliation", "quarantine", "cell_issues", "redac
 rule population_audit_tables:
     input:
         **{
-            name: expand(f"{R}/populations/{{population}}/audit/{name}.csv", population=POPULATIONS)
+            name: expand(
+                f"{R}/populations/{{population}}/audit/{name}.csv", population=POPULATIONS
+            )
             for name in POPULATION_AUDIT_TABLES
         },
     output:
