@@ -327,10 +327,10 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     """Map an export's header onto the instrument, or raise :class:`InputFileError`.
 
     File-level errors: a required column missing (response id, submitted,
-    started and area when the instrument names them and does not list them
-    as optional, the comments column, every tick option and every statement); two columns mapping to the same
-    thing; an unknown column holding scale labels; a header that names no
-    known column at all (no header row).
+    started and area when the instrument names them and does not list them as
+    optional, the comments column, every tick option and every statement); two
+    columns mapping to the same thing; an unknown column holding scale labels; a
+    header that names no known column at all (no header row).
     """
     path = export.path
     cols = instrument.columns

@@ -24,19 +24,6 @@ MANIFEST_INPUT_KINDS = [
 ]
 
 
-def must_have_codebook():
-    """The must-have codebook, when the programme names one and it exists."""
-    path = (config.get("must_haves") or {}).get("codebook")
-    return [str(path)] if path and Path(path).is_file() else []
-
-
-def moderated_coding_sheet():
-    """The analyst's moderated must-have coding sheet, when there is one."""
-    folder = config.get("coding_dir")
-    path = Path(folder) / "must_haves.csv" if folder else None
-    return [str(path)] if path and path.is_file() else []
-
-
 rule population_manifest:
     input:
         raw_exports=[str(p) for pop in POPULATIONS for p in EXPORTS[pop]],
@@ -69,7 +56,7 @@ rule population_manifest:
     conda:
         "../../../environment.yml"
     params:
-        root=workflow.basedir,
+        root=lambda wildcards: workflow.basedir,
         # R, from the output path (R/audit/manifest.json).
         results_dir=lambda wildcards, output: str(Path(output.manifest).parent.parent),
         input_kinds=MANIFEST_INPUT_KINDS,

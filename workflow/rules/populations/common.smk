@@ -142,3 +142,16 @@ def contract_gaps():
 def final_targets():
     """Everything `snakemake` builds by default: what the rule files registered."""
     return list(FINAL_TARGETS)
+
+
+def must_have_codebook():
+    """The must-have codebook, when the programme names one and it exists."""
+    path = (config.get("must_haves") or {}).get("codebook")
+    return [str(path)] if path and Path(path).is_file() else []
+
+
+def moderated_coding_sheet():
+    """The analyst's moderated must-have coding sheet, when there is one."""
+    folder = config.get("coding_dir")
+    path = Path(folder) / "must_haves.csv" if folder else None
+    return [str(path)] if path and path.is_file() else []
