@@ -15,10 +15,12 @@ export SOURCE_DATE_EPOCH := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup report test test-unit test-integration test-backtests audit lint format bench demo-data lock clean help
+.PHONY: setup report report-council test test-unit test-integration test-backtests audit lint format bench demo-data lock clean help
 
 help:
 	@echo "make report     set up .venv/ and build every pack and the annex from data/raw"
+	@echo "make report-council  build the council partner survey's report from data/council-partners"
+	@echo "                into results/council-partners (config/programmes/council-partners.yaml)"
 	@echo "make test       set up .venv/ and run the whole test suite"
 	@echo "make test-unit         only tests/unit (functions and modules on small inputs)"
 	@echo "make test-integration  only tests/integration (Snakemake runs, documents, browsers)"
@@ -39,6 +41,12 @@ setup: $(STAMP)
 
 report: setup
 	$(BIN)/snakemake --cores $(CORES)
+
+# A second programme (layout: populations): its file is the --configfile, on top
+# of config/config.yaml, and writes to its own results_dir.
+COUNCIL_PROGRAMME := config/programmes/council-partners.yaml
+report-council: setup
+	$(BIN)/snakemake --cores $(CORES) --configfile $(COUNCIL_PROGRAMME)
 
 # pytest exits 5 when it collects no tests: treat that as a failure. The
 # test-* targets select one kind of test by its marker (set by tests/conftest.py).

@@ -87,6 +87,7 @@ _COUNT_COLUMNS = {
     "rows_read",
     "kept_on_time",
     "kept_late",
+    "kept",
     "quarantined",
     "duplicates",
     "row_number",
@@ -314,7 +315,7 @@ def check_reconciliation(record: dict[str, Any]) -> None:
         )
 
 
-def _default_redactor(deny_list: Sequence[str]) -> Redactor:
+def default_redactor(deny_list: Sequence[str]) -> Redactor:
     from relaudit.text import redact
 
     def run(text: str) -> tuple[str, dict[str, int]]:
@@ -410,7 +411,7 @@ def apply_row_rules(
     return kept, quarantined
 
 
-class _TextCleaner:
+class TextCleaner:
     """Redacts free text and tallies what was redacted, per field and tag."""
 
     def __init__(self, redactor: Redactor) -> None:
@@ -446,7 +447,7 @@ def ingest_system(
     """
     if isinstance(census_date, str):
         census_date = dt.date.fromisoformat(census_date)
-    clean_text = _TextCleaner(redactor or _default_redactor(deny_list))
+    clean_text = TextCleaner(redactor or default_redactor(deny_list))
     rows, files_report = read_system_exports(paths, instrument)
     kept, quarantined = apply_row_rules(
         rows, system, systems, census_date, bool(instrument.columns.get("area"))
@@ -493,7 +494,7 @@ def ingest_system(
             )
 
     responses = _responses_frame(records, instrument)
-    quarantine = _typed_frame(
+    quarantine = typed_frame(
         [
             {
                 "system_id": system.system_id,
@@ -506,7 +507,7 @@ def ingest_system(
         ],
         QUARANTINE_COLUMNS,
     )
-    cell_issues = _typed_frame(issues, CELL_ISSUE_COLUMNS)
+    cell_issues = typed_frame(issues, CELL_ISSUE_COLUMNS)
     reconciliation = {
         "system_id": system.system_id,
         "rows_read": sum(f["rows_read"] for f in files_report),
@@ -516,7 +517,7 @@ def ingest_system(
         "duplicates": sum(1 for _, reason in quarantined if reason == DUPLICATE),
     }
     check_reconciliation(reconciliation)
-    redaction = _typed_frame(
+    redaction = typed_frame(
         [
             {"system_id": system.system_id, "field": f, "tag": t, "count": n}
             for (f, t), n in sorted(clean_text.counts.items())
@@ -547,7 +548,7 @@ def ingest_system(
     )
 
 
-def _typed_frame(records: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+def typed_frame(records: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     """A table with fixed columns, counts as int64 even when it is empty."""
     frame = pd.DataFrame(records, columns=list(columns))
     for column in frame.columns:

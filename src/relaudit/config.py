@@ -93,7 +93,19 @@ PROGRAMME_KEYS = (
     "enquiry_rules",
     "redact_list",
     "coding_dir",
+    # Populations layout (relaudit.populations).
+    "layout",
+    "cross_analysis",
+    "must_haves",
+    "report_rules",
 )
+SYSTEMS = "systems"
+POPULATIONS = "populations"
+LAYOUTS = (SYSTEMS, POPULATIONS)
+# Keys of the systems layout that a populations programme has no use for.
+SYSTEMS_ONLY_KEYS = ("systems_sheet", "instrument", "enquiry_rules")
+# Keys of the populations layout that a systems programme has no use for.
+POPULATIONS_ONLY_KEYS = ("cross_analysis", "must_haves", "report_rules")
 
 
 def _validate(data: Any, schema: str, source: str, fix: str) -> None:
@@ -118,11 +130,118 @@ def load_programme(path: str | Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: programme file not found. Fix: check the `programme` key."
         ) from exc
+    _check_layout_value(data, str(path))
     _validate(data, "programme.schema.yaml", str(path), "correct the programme file")
     populations = [p["id"] for p in data["populations"]]
     if len(set(populations)) != len(populations):
         raise ConfigError(f"{path}: key populations: ids repeat. Fix: give each a unique id.")
+    check_layout(data, str(path))
     return data
+
+
+def _check_layout_value(data: Mapping[str, Any], source: str) -> None:
+    """An unknown layout, named before the schema (whose other errors it would cause)."""
+    layout = data.get("layout")
+    if layout is not None and layout not in LAYOUTS:
+        raise ConfigError(
+            f"{source}: key layout: {layout!r} is not a layout. "
+            f"Fix: use one of {', '.join(LAYOUTS)} (or leave it out for systems)."
+        )
+
+
+def layout_of(data: Mapping[str, Any]) -> str:
+    """A programme's layout: ``systems`` unless it says ``populations``."""
+    return str(data.get("layout") or SYSTEMS)
+
+
+def programme_layout(config: Mapping[str, Any]) -> str:
+    """The layout of the programme a run configuration builds (for the Snakefile).
+
+    Read before validation, so that the Snakefile can choose its rule set; a
+    programme file that cannot be read says so when the rules validate it.
+    """
+    if config.get("layout"):
+        return layout_of(config)
+    path = config.get("programme")
+    if not path or not Path(path).is_file():
+        return SYSTEMS
+    with Path(path).open(encoding="utf-8") as handle:
+        data = load_yaml(handle) or {}
+    return layout_of(data) if isinstance(data, Mapping) else SYSTEMS
+
+
+def is_populations_programme(config: Mapping[str, Any]) -> bool:
+    """True when the run builds a programme with layout: populations (the Snakefile's choice)."""
+    return programme_layout(config) == POPULATIONS
+
+
+def _population_ids(data: Mapping[str, Any]) -> list[str]:
+    return [str(p["id"]) for p in data.get("populations", [])]
+
+
+def check_layout(data: Mapping[str, Any], source: str) -> None:
+    """Checks of one layout's keys that a schema cannot say clearly.
+
+    Each names the key and the fix: a key of the other layout, a population id
+    that the programme does not list, a document scope of the other layout.
+    """
+    layout = layout_of(data)
+    populations = _population_ids(data)
+    if layout == SYSTEMS:
+        for key in POPULATIONS_ONLY_KEYS:
+            if key in data:
+                raise ConfigError(
+                    f"{source}: key {key}: only a programme with layout: populations uses it. "
+                    "Fix: remove it, or set layout: populations."
+                )
+        for name, document in (data.get("documents") or {}).items():
+            if document.get("scope") == "programme":
+                raise ConfigError(
+                    f"{source}: key documents.{name}.scope: programme documents belong to "
+                    "layout: populations. Fix: use scope system or national."
+                )
+        return
+    for key in SYSTEMS_ONLY_KEYS:
+        if key in data:
+            raise ConfigError(
+                f"{source}: key {key}: a programme with layout: populations has no use for it "
+                "(each population names its own instrument; there are no systems). "
+                "Fix: remove it."
+            )
+    for index, population in enumerate(data.get("populations", [])):
+        if "raw_dir" in population:
+            raise ConfigError(
+                f"{source}: key populations.{index}.raw_dir: with layout: populations the "
+                f"exports are read from raw_dir/{population['id']}/. Fix: remove it and set "
+                "the top-level raw_dir."
+            )
+    cross = data.get("cross_analysis")
+    if cross:
+        for end in ("first", "second"):
+            if cross[end] not in populations:
+                raise ConfigError(
+                    f"{source}: key cross_analysis.{end}: {cross[end]!r} is not a population. "
+                    f"Fix: use one of {', '.join(populations)}."
+                )
+        if cross["first"] == cross["second"]:
+            raise ConfigError(
+                f"{source}: key cross_analysis: compares {cross['first']!r} with itself. "
+                "Fix: name two different populations."
+            )
+    must_haves = data.get("must_haves")
+    if must_haves:
+        for kind, population in must_haves["participant_types"].items():
+            if population not in populations:
+                raise ConfigError(
+                    f"{source}: key must_haves.participant_types.{kind}: {population!r} is not "
+                    f"a population. Fix: use one of {', '.join(populations)}."
+                )
+    for name, document in (data.get("documents") or {}).items():
+        if document.get("scope") != "programme":
+            raise ConfigError(
+                f"{source}: key documents.{name}.scope: {document.get('scope')!r} documents "
+                "belong to layout: systems. Fix: use scope: programme with an output name."
+            )
 
 
 def merge_programme(config: Mapping[str, Any], programme: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,7 +253,19 @@ def merge_programme(config: Mapping[str, Any], programme: Mapping[str, Any]) -> 
     merged = {key: programme[key] for key in PROGRAMME_KEYS if key in programme}
     merged["programme_id"] = programme["id"]
     merged["programme_title"] = programme["title"]
-    merged["raw_dir"] = programme["populations"][0]["raw_dir"]
+    config = dict(config)
+    if layout_of(programme) == POPULATIONS:
+        # The programme file may double as the --configfile: its run keys are
+        # defaults, and its id and title, which Snakemake put in the config too,
+        # are the programme_id and programme_title above.
+        for key in ("raw_dir", "results_dir", "min_group_size"):
+            if key in programme:
+                merged[key] = programme[key]
+        for key in ("id", "title"):
+            if key in config and config[key] == programme[key]:
+                del config[key]
+    else:
+        merged["raw_dir"] = programme["populations"][0]["raw_dir"]
     merged.update(config)
     return merged
 
@@ -149,11 +280,14 @@ def validate_config(
     data = _stringify_dates(dict(config))
     if data.get("programme"):
         data = merge_programme(data, load_programme(data["programme"]))
+    _check_layout_value(data, source)
     _validate(data, "config.schema.yaml", source, "correct the value in the file or in --config")
-    if len(data.get("populations", [])) > 1:
+    check_layout(data, source)
+    if layout_of(data) == SYSTEMS and len(data.get("populations", [])) > 1:
         raise ConfigError(
-            f"{source}: key populations: this release builds one population per programme. "
-            "Fix: list one population (programmes with several follow with the council survey)."
+            f"{source}: key populations: a programme with layout: systems builds one "
+            "population. Fix: list one population, or set layout: populations (no systems, "
+            "one instrument per population)."
         )
     try:
         dt.date.fromisoformat(data["census_date"])

@@ -297,15 +297,18 @@ def rating_columns(instrument: Instrument) -> list[str]:
 def _looks_like_statement(rows: list[tuple[int, list[Cell]]], index: int, inst: Instrument) -> bool:
     """True when a column holds at least one scale label or worded not-rated answer.
 
-    A numeric not-rated code (such as ``0``) alone does not count: any
-    housekeeping column of numbers would hold it.
+    A numeric not-rated code (such as ``0``), or a bare number on a scale read
+    by leading numbers, alone does not count: any housekeeping column of
+    numbers would hold it.
     """
     scale = inst.scale
     for _, cells in rows:
         value = cells[index]
         if not isinstance(value, str) or not value.strip():
             continue
-        if scale.score(value) is not None:
+        # A bare number is a label of a numbered scale, but any housekeeping
+        # column of numbers (a collector id) would hold one too.
+        if scale.score(value) is not None and not (scale.leading_number and _is_number(value)):
             return True
         if scale.is_not_applicable(value) and not _is_number(value):
             return True
@@ -324,10 +327,10 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
     """Map an export's header onto the instrument, or raise :class:`InputFileError`.
 
     File-level errors: a required column missing (response id, submitted,
-    started and area when the instrument names them, the comments column,
-    every tick option and every statement); two columns mapping to the same
-    thing; an unknown column holding scale labels; a header that names no
-    known column at all (no header row).
+    started and area when the instrument names them and does not list them as
+    optional, the comments column, every tick option and every statement); two
+    columns mapping to the same thing; an unknown column holding scale labels; a
+    header that names no known column at all (no header row).
     """
     path = export.path
     cols = instrument.columns
@@ -416,7 +419,8 @@ def map_columns(export: RawExport, instrument: Instrument) -> ColumnMap:
             f"{path}: no header row (the first row names no column of the contract). "
             "Fix: re-export with column headers in the first row."
         )
-    missing = [cols[r] for r in fixed if r not in found]
+    optional = instrument.optional_columns
+    missing = [cols[r] for r in fixed if r not in found and r not in optional]
     if "comments" not in found:
         missing.append(f"{cols['comment_prefix']} ...")
     for question in instrument.questions:

@@ -26,6 +26,8 @@ from relaudit.yamlio import load_yaml
 SCHEMA_PATH = schema_path("instrument.schema.yaml")
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\s*[.)]\s*")
+# A rating cell's leading whole number: "3" or "3 - shared openly", never "2.5".
+_LEADING_WHOLE_NUMBER = re.compile(r"^\s*(\d+)(?!\d)(?!\s*[.,]\s*\d)")
 _LEADING_STAR = re.compile(r"^\s*\*+\s*")
 _WHITESPACE = re.compile(r"\s+")
 _QUOTE_MAP = str.maketrans(
@@ -73,6 +75,23 @@ def normalise_label(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class ScaleEnds:
+    """What the lowest and the highest answer to an item look like, in words."""
+
+    low: str
+    high: str
+
+
+def leading_whole_number(text: str) -> int | None:
+    """The whole number a cell starts with (``3`` in ``3 - Shared openly``), or None.
+
+    A decimal (``2.5``) has no leading whole number: it is not a rating.
+    """
+    match = _LEADING_WHOLE_NUMBER.match(unicodedata.normalize("NFKC", str(text)))
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
 class Item:
     """One rated statement."""
 
@@ -83,6 +102,8 @@ class Item:
     text: dict[str, str]
     # Versions declared comparable despite rewording (relaudit.comparison.comparable).
     comparable_versions: tuple[str, ...] = ()
+    # The contrasting statements at the two ends of the scale, when the instrument has them.
+    scale_ends: ScaleEnds | None = None
 
     @property
     def reverse(self) -> bool:
@@ -190,6 +211,16 @@ class Scale:
     midpoint: float = 2.5
     positive_threshold: float = 3.0
     not_applicable_name: str = "not applicable"
+    # Read a cell by its leading whole number ("3 - Shared openly" is the label "3").
+    leading_number: bool = False
+
+    def _key(self, text: str) -> str:
+        """What a cell or label is matched by: its leading number, or its normalised text."""
+        if self.leading_number:
+            number = leading_whole_number(text)
+            if number is not None:
+                return str(number)
+        return normalise_label(text)
 
     @property
     def positive_label(self) -> str:
@@ -209,15 +240,15 @@ class Scale:
 
     def score(self, label: str, reverse: bool = False) -> float | None:
         """Score of a label (matched case-insensitively), or None if unknown."""
-        key = normalise_label(label)
+        key = self._key(label)
         for name, value in self.labels:
-            if normalise_label(name) == key:
+            if self._key(name) == key:
                 return self.min + self.max - value if reverse else value
         return None
 
     def is_not_applicable(self, label: str) -> bool:
-        key = normalise_label(label)
-        return any(normalise_label(code) == key for code in self.not_applicable)
+        key = self._key(label)
+        return any(self._key(code) == key for code in self.not_applicable)
 
 
 @dataclass(frozen=True)
@@ -260,6 +291,10 @@ class Instrument:
     target_name: str = "target"
     statement_sets: tuple[StatementSet, ...] = ()
     source: str = ""
+    # Each target's name as export headers and readers see it, by target id.
+    target_names: dict[str, str] = field(default_factory=dict)
+    # Export columns that may be absent (of `columns`: started, area).
+    optional_columns: tuple[str, ...] = ()
     _header_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -323,15 +358,26 @@ class Instrument:
         return self._header_index.get(normalise_header(header))
 
 
+def _targets(data: dict[str, Any]) -> dict[str, str]:
+    """{target id: target name}: a plain string target is its own id and name."""
+    targets: dict[str, str] = {}
+    for entry in data.get("targets") or []:
+        if isinstance(entry, str):
+            targets[entry] = entry
+        else:
+            targets[entry["id"]] = entry["name"]
+    return targets
+
+
 def _index_headers(data: dict[str, Any]) -> dict[str, str]:
     index: dict[str, str] = {}
-    targets = data.get("targets") or []
-    template = data.get("target_header")
+    targets = _targets(data)
+    template = data.get("target_header") or "{target} - {text}"
     for item in data["items"]:
         for text in item["text"].values():
             if targets:
-                for target in targets:
-                    key = normalise_header(template.format(target=target, text=text))
+                for target, name in targets.items():
+                    key = normalise_header(template.format(target=name, text=text))
                     index[key] = rating_column_name(item["id"], target)
             else:
                 index[normalise_header(text)] = item["id"]
@@ -431,9 +477,42 @@ def _check_semantics(data: dict[str, Any], source: str) -> None:
                 f"{where}: by {entry['by']!r} is not a respondent question. "
                 f"Fix: use one of {sorted(questions)}."
             )
-    labels = [normalise_label(entry["label"]) for entry in data["scale"]["labels"]]
+    scale = Scale(
+        labels=tuple((str(e["label"]), float(e["score"])) for e in data["scale"]["labels"]),
+        leading_number=bool(data["scale"].get("leading_number", False)),
+    )
+    labels = [scale._key(entry["label"]) for entry in data["scale"]["labels"]]
     if len(set(labels)) != len(labels):
         raise ConfigError(f"{source}: scale labels repeat. Fix: make each label unique.")
+    if scale.leading_number:
+        unnumbered = [
+            e["label"] for e in data["scale"]["labels"] if leading_whole_number(e["label"]) is None
+        ]
+        if unnumbered:
+            raise ConfigError(
+                f"{source}: scale: leading_number is set but label(s) {unnumbered} start with "
+                'no whole number. Fix: start every label with its number, e.g. "3".'
+            )
+    _check_targets(data, source)
+
+
+def _check_targets(data: dict[str, Any], source: str) -> None:
+    """Target ids and names are unique, and a per-target header can tell them apart."""
+    entries = data.get("targets") or []
+    ids = [e if isinstance(e, str) else e["id"] for e in entries]
+    names = [e if isinstance(e, str) else e["name"] for e in entries]
+    for what, values in (("ids", ids), ("names", names)):
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ConfigError(
+                f"{source}: targets: {what} {repeated} repeat. Fix: give each target its own."
+            )
+    template = data.get("target_header")
+    if len(entries) > 1 and template and "{target}" not in template:
+        raise ConfigError(
+            f"{source}: target_header {template!r} has no {{target}} but there are "
+            f"{len(entries)} targets. Fix: put {{target}} in the header, or rate one target."
+        )
 
 
 def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Instrument:
@@ -475,13 +554,15 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
         title=data.get("title", data["id"]),
         versions=tuple(data["versions"]),
         rating_unit=data.get("rating_unit", "respondent"),
-        columns=dict(data["columns"]),
+        columns={k: v for k, v in data["columns"].items() if k != "optional"},
+        optional_columns=tuple(data["columns"].get("optional", ())),
         scale=Scale(
             labels=tuple((entry["label"], float(entry["score"])) for entry in scale["labels"]),
             not_applicable=tuple(str(code) for code in scale.get("not_applicable", [])),
             midpoint=float(scale.get("midpoint", 0.0)),
             positive_threshold=float(scale.get("positive_threshold", 0.0)),
             not_applicable_name=scale.get("not_applicable_name", "not applicable"),
+            leading_number=bool(scale.get("leading_number", False)),
         ),
         frameworks=tuple(
             Framework(
@@ -507,10 +588,16 @@ def parse_instrument(data: dict[str, Any], source: str = "<instrument>") -> Inst
                 polarity=item["polarity"],
                 text=dict(item["text"]),
                 comparable_versions=tuple(item.get("comparable_versions", ())),
+                scale_ends=(
+                    ScaleEnds(low=item["scale_ends"]["low"], high=item["scale_ends"]["high"])
+                    if item.get("scale_ends")
+                    else None
+                ),
             )
             for item in data["items"]
         ),
-        targets=tuple(data.get("targets", [])),
+        targets=tuple(_targets(data)),
+        target_names=_targets(data),
         target_header=data.get("target_header"),
         target_name=data.get("target_name", "target"),
         statement_sets=tuple(

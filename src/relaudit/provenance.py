@@ -182,7 +182,11 @@ def disclosure_tier(path: str) -> str:
     name = Path(path).name
     if "tables" in parts[:-1] or "figures" in parts[:-1]:
         return PUBLISHED
-    if Path(name).stem in ("briefing", "annex") and Path(name).suffix in (".html", ".pdf", ".docx"):
+    document = Path(name).suffix in (".html", ".pdf", ".docx")
+    if document and Path(name).stem in ("briefing", "annex"):
+        return PUBLISHED
+    # A programme of populations writes its one report to report/<output>.<format>.
+    if document and parts[:-1] == ("report",):
         return PUBLISHED
     return AUDIT
 

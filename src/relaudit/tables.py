@@ -261,6 +261,36 @@ SCHEMAS: dict[str, Table] = {
             "audit",
             "one row per quarantined or duplicate row, with its reason",
         ),
+        # issue 15, helper A: the audit tables of a populations programme
+        # (relaudit.populations), with the population in place of the system.
+        Table(
+            "programme/reconciliation",
+            _columns("population:str rows_read:int kept:int quarantined:int duplicates:int"),
+            "audit",
+            "per population: every row read is kept, quarantined or a duplicate",
+        ),
+        Table(
+            "programme/quarantine",
+            _columns("population:str source_file:str row_number:int response_id:str reason:str"),
+            "audit",
+            "per population: one row per quarantined or duplicate row, with its reason",
+        ),
+        Table(
+            "programme/cell_issues",
+            _columns(
+                "population:str source_file:str row_number:int response_id:str column:str "
+                "value:str reason:str"
+            ),
+            "audit",
+            "per population: one row per cell read as not answered (a value that is no option)",
+        ),
+        Table(
+            "programme/redaction",
+            _columns("population:str field:str tag:str count:int"),
+            "audit",
+            "per population: how many names, emails and phone numbers were redacted, by field",
+        ),
+        # end of issue 15, helper A
         Table(
             "text/quotes",
             _columns(

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKFLOW_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").glob("*.smk"))]
+WORKFLOW_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow" / "rules").rglob("*.smk"))]
 HEAVY = ("numpy", "pandas", "pyarrow", "matplotlib", "scipy")
 IMPORT = re.compile(r"^(?:from (relaudit[\w.]*) import|import (relaudit[\w.]*))", re.MULTILINE)
 

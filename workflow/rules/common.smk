@@ -2,7 +2,6 @@
 # exports, and define the input functions the other rule files use.
 import re
 import sys
-import threading
 import warnings
 from pathlib import Path
 
@@ -10,17 +9,14 @@ from relaudit.config import validate_config
 from relaudit.config import load_systems
 from relaudit.comparison import comparator_candidates, without_comparator
 from relaudit.errors import RelauditError
-import relaudit.jobserver
 from relaudit.ingest import discover_exports
 from relaudit.instrument import load_instrument
 from relaudit.tables import names as table_names
 from relaudit.chartset import NATIONAL, SYSTEM, chart_tables, national_groupings, plan_charts
 
 
-def _fail(exc):
-    # A short message naming the file and the fix, never a bare traceback.
-    sys.stderr.write(f"relaudit: {exc}\n")
-    sys.exit(1)
+# _fail and the job server's hooks.
+include: "hooks.smk"
 
 
 try:
@@ -201,41 +197,3 @@ def final_targets():
         ),
         f"{R}/audit/manifest.json",
     ]
-
-
-# The job server (relaudit.jobserver): script jobs run in forks of one process
-# that has imported pandas, matplotlib and the rest once, instead of paying
-# those imports in each of the build's jobs.
-JOB_SERVERS = []
-
-
-onstart:
-    if config.get("job_server", True):
-        JOB_SERVERS.append(relaudit.jobserver.start())
-
-
-def end_scheduler_timers():
-    """Cancel the timers Snakemake's job rate limiter leaves behind.
-
-    Each scheduling round that starts jobs arms a timer that wakes the
-    scheduler again after the limiter's timespan (10 s in
-    profiles/default/profile.yaml, 1 s by default). Python waits for the last
-    one before it exits, so a build would end that long after its last job.
-    Once the hooks below run, every job has ended and there is nothing left
-    to wake.
-    """
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
-onsuccess:
-    for server in JOB_SERVERS:
-        server.stop()
-    end_scheduler_timers()
-
-
-onerror:
-    for server in JOB_SERVERS:
-        server.stop()
-    end_scheduler_timers()
