@@ -614,7 +614,12 @@ def population_breakdown(
     min_group_size: int,
 ) -> None:  # fmt: skip
     """No shown breakdown cell under k; each question total minus the shown groups of one
-    grouping is 0 or at least k respondents."""
+    grouping is 0 or at least k respondents.
+
+    A total under k is left out: the figure of the whole population on that
+    question is itself hidden (question_scores, the cross analysis), so the
+    groups it is made of give nothing away together.
+    """
     visible = breakdown[shown(breakdown)]
     small = visible[pd.to_numeric(visible["n"], errors="coerce").fillna(0) < min_group_size]
     _population_add(findings, "small_shown", scope, len(visible), [
@@ -628,6 +633,7 @@ def population_breakdown(
         pd.Series(totals, dtype=float).reindex(pairs["measure"].astype(str)).to_numpy(),
         index=index,
     ).dropna()
+    per = per[per >= min_group_size]
     rem = partition_remainders(cells, per, ["grouping", "measure"]).reset_index()
     leaks = _leaks(rem, lambda r: f"{r['grouping']} / {r['measure']} (hidden groups)",
                    min_group_size)  # fmt: skip
@@ -656,7 +662,8 @@ def population_targets(
     _population_add(findings, "target_vs_questions", scope, len(table), leaks)
     checked, leaks = 0, []
     if len(overall) and bool(shown(overall).iloc[0]):
-        worked_out = shown(per_target) | all_shown.reindex(per_target.index).fillna(False)
+        recoverable = all_shown.reindex(per_target.index).fillna(False).astype(bool)
+        worked_out = shown(per_target).astype(bool) | recoverable
         n_ratings = pd.to_numeric(per_target["n_ratings"], errors="coerce").fillna(0.0)
         remainder = float(overall["n_ratings"].iloc[0]) - float(n_ratings[worked_out].sum())
         checked = 1

@@ -42,12 +42,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from relaudit.errors import ConfigError
+from relaudit.errors import ConfigError, InputFileError
 from relaudit.instrument import Instrument
 from relaudit.score import (
     add_interval,
     hide_breakdown_cells,
-    not_rated_long,
     summarise,
     to_long,
     welch_interval,
@@ -96,15 +95,21 @@ def ratings_long(pop: PopulationResponses) -> pd.DataFrame:
     return _plain_long(to_long(pop.responses, pop.instrument))
 
 
-def no_contact_long(pop: PopulationResponses) -> pd.DataFrame:
-    """Every not-rated answer (no contact) as a row: ``row``, ``item_id``, ``target``.
-
-    Empty when the instrument's scale has no not-rated answer.
-    """
-    long = not_rated_long(pop.responses, pop.instrument)
-    if long is None:
-        return pd.DataFrame({"row": [], "item_id": [], "target": []})
-    return _plain_long(long)
+def no_contact_counts(pop: PopulationResponses) -> pd.DataFrame:
+    """Per target and question (``target``, ``item_id``): ``no_contact``, the responses
+    whose not-rated flag is set. All 0 when the instrument's scale has no not-rated
+    answer (the clean table then has no flags)."""
+    rows = []
+    for rating in pop.instrument.rating_columns():
+        flag = rating.not_rated_column
+        if pop.instrument.scale.not_applicable and flag not in pop.responses.columns:
+            raise InputFileError(
+                f"clean responses of {pop.id} lack the not-rated column {flag!r}. "
+                "Fix: re-run ingest with the same instrument."
+            )
+        count = int(pop.responses[flag].astype(bool).sum()) if flag in pop.responses else 0
+        rows.append((rating.target, rating.item_id, count))
+    return pd.DataFrame(rows, columns=["target", "item_id", "no_contact"])
 
 
 def _check_reserved(pop: PopulationResponses) -> None:
@@ -159,8 +164,7 @@ def question_statistics(pop: PopulationResponses) -> pd.DataFrame:
         stats[column] = stats[column].astype(object)
     table = _question_grid(pop).merge(stats, on=keys, how="left")
     table["n"] = table["n"].fillna(0).astype(int)
-    contact = no_contact_long(pop).groupby(keys, sort=False).size().rename("no_contact")
-    table = table.join(contact, on=keys)
+    table = table.merge(no_contact_counts(pop), on=keys, how="left")
     table["no_contact"] = table["no_contact"].fillna(0).astype(int)
     return add_interval(table)
 
