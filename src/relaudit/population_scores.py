@@ -234,9 +234,9 @@ def target_scores(pop: PopulationResponses, min_group_size: int) -> pd.DataFrame
     hidden when fewer than `min_group_size` respondents gave any rating.
     """
     long = ratings_long(pop)
-    pooled = long.groupby("target", sort=False)["score"].agg(["size", "sum"])
+    pooled = long.groupby("target", sort=False)["score"].agg(["count", "sum"])
     pooled = pooled.reindex(pop.targets).fillna(0.0)
-    n_ratings = np.concatenate([pooled["size"].to_numpy(), [float(len(long))]])
+    n_ratings = np.concatenate([pooled["count"].to_numpy(), [float(len(long))]])
     sums = np.concatenate([pooled["sum"].to_numpy(), [float(long["score"].sum())]])
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(n_ratings > 0, sums / np.where(n_ratings > 0, n_ratings, 1), np.nan)
@@ -387,7 +387,7 @@ def _person_statistics(pop: PopulationResponses, questions: Sequence[str]) -> pd
     """n (people), mean and sd (n-1) of the person means, per question (index)."""
     people = person_question_means(pop)
     grouped = people.groupby("item_id", sort=False)["score"]
-    stats = pd.DataFrame({"n": grouped.size(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)})
+    stats = pd.DataFrame({"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)})
     stats = stats.reindex(list(questions))
     stats["n"] = stats["n"].fillna(0)
     return stats
