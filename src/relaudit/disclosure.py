@@ -690,9 +690,7 @@ def population_cross(
     _population_add(findings, "cross_vs_questions", scope, checked, leaks)
 
 
-def audit_populations(
-    populations: Mapping[str, PopulationTables], min_group_size: int
-) -> Findings:
+def audit_populations(populations: Mapping[str, PopulationTables], min_group_size: int) -> Findings:
     """Try every populations-programme attack on each population's published scores."""
     findings = Findings()
     for scope, tables in populations.items():

@@ -423,7 +423,7 @@ def cross_schema(first: str, second: str) -> Table:
     def named(column: str) -> str:
         for prefix, pop_id in ((FIRST, first), (SECOND, second)):
             if column.startswith(prefix):
-                return f"{pop_id}_{column[len(prefix):]}"
+                return f"{pop_id}_{column[len(prefix) :]}"
         return column
 
     columns = tuple(dataclasses.replace(c, name=named(c.name)) for c in template.columns)
@@ -445,14 +445,10 @@ def cross_analysis(
     question mean is hidden elsewhere (`first_hidden`, `second_hidden`: see
     :func:`mirrored_hidden`), shows no mean or sd, and then no difference.
     """
-    questions = list(
-        dict.fromkeys([*first.instrument.item_ids, *second.instrument.item_ids])
-    )
+    questions = list(dict.fromkeys([*first.instrument.item_ids, *second.instrument.item_ids]))
     a = _person_statistics(first, questions)
     b = _person_statistics(second, questions)
-    diff, low, high, df = welch_interval(
-        a["mean"], a["sd"], a["n"], b["mean"], b["sd"], b["n"]
-    )
+    diff, low, high, df = welch_interval(a["mean"], a["sd"], a["n"], b["mean"], b["sd"], b["n"])
     table = pd.DataFrame({"question_id": questions})
     for prefix, stats in ((first.id, a), (second.id, b)):
         for column in CROSS_STAT_COLUMNS:

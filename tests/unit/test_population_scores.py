@@ -94,9 +94,7 @@ def clean_frame(pop_id, inst, question, rows) -> pd.DataFrame:
     }
     for k, rating in enumerate(ratings):
         cells = [r[1 + k] for r in rows]
-        data[rating.column] = [
-            math.nan if c is None or c == X else float(c) for c in cells
-        ]
+        data[rating.column] = [math.nan if c is None or c == X else float(c) for c in cells]
         data[rating.not_rated_column] = [c == X for c in cells]
     return pd.DataFrame(data)
 
@@ -373,7 +371,8 @@ def test_every_table_writes_and_reads_back_through_its_schema(tmp_path):
         "question_scores", "target_scores", "breakdown_scores", "no_contact", "cross_analysis",
     }  # fmt: skip
     for name, table in tables.items():
-        target = ps.cross_schema("prov", "offi") if name == "cross_analysis" else f"programme/{name}"
+        cross = name == "cross_analysis"
+        target = ps.cross_schema("prov", "offi") if cross else f"programme/{name}"
         write_table(table, target, tmp_path / f"{name}.csv", tmp_path / f"{name}.parquet")
         back = read_publication(tmp_path / f"{name}.csv", target)
         assert len(back) == len(table)
@@ -388,7 +387,8 @@ def _audit(tables: dict[str, pd.DataFrame], pops, k: int, cross_ids=("prov", "of
                 tables["target_scores"][tables["target_scores"]["population"] == p.id],
                 tables["breakdown_scores"][tables["breakdown_scores"]["population"] == p.id],
                 ps.respondent_totals(p),
-                None if cross is None or p.id not in cross_ids
+                None
+                if cross is None or p.id not in cross_ids
                 else cross.set_index("question_id")[f"{p.id}_mean"],
             )
             for p in pops
@@ -412,8 +412,10 @@ def test_the_audit_recovers_a_group_when_complementary_suppression_is_undone():
     # k = 2, q1: un-hide B (the secondary cell): total 6 - A 3 - B 2 = 1 = P6.
     tables = ps.score_populations([PROV, OFFI], 2, ("prov", "offi"))
     breakdown = tables["breakdown_scores"].copy()
-    b = (breakdown["population"] == "prov") & (breakdown["group"] == "B") & (
-        breakdown["question_id"] == "q1"
+    b = (
+        (breakdown["population"] == "prov")
+        & (breakdown["group"] == "B")
+        & (breakdown["question_id"] == "q1")
     )
     breakdown.loc[b, ["n", "mean", "suppressed"]] = [2, 2.0, False]
     findings = _audit({**tables, "breakdown_scores": breakdown}, [PROV, OFFI], 2)
@@ -426,8 +428,10 @@ def test_the_audit_catches_a_shown_small_group_and_a_mirrored_cross_mean():
     tables = ps.score_populations([PROV, OFFI], 4, ("prov", "offi"))
     breakdown = tables["breakdown_scores"].copy()
     # k = 4: offi's X group on q1 holds O1, O2, O5 = 3 people: hidden. Show it.
-    x = (breakdown["population"] == "offi") & (breakdown["group"] == "X") & (
-        breakdown["question_id"] == "q1"
+    x = (
+        (breakdown["population"] == "offi")
+        & (breakdown["group"] == "X")
+        & (breakdown["question_id"] == "q1")
     )
     breakdown.loc[x, ["n", "mean", "suppressed"]] = [3, 7 / 3, False]
     cross = tables["cross_analysis"].copy()
@@ -444,8 +448,10 @@ def test_the_audit_recovers_a_hidden_question_from_its_target():
     # 6 ratings minus the shown 4 leaves q2's 2 ratings.
     tables = ps.score_populations([PROV, OFFI], 3, ("prov", "offi"))
     questions = tables["question_scores"].copy()
-    cell = (questions["population"] == "prov") & (questions["target"] == "d2") & (
-        questions["question_id"] == "q1"
+    cell = (
+        (questions["population"] == "prov")
+        & (questions["target"] == "d2")
+        & (questions["question_id"] == "q1")
     )
     questions.loc[cell, ["mean", "suppressed"]] = [3.25, False]
     findings = _audit({**tables, "question_scores": questions}, [PROV, OFFI], 3)

@@ -21,9 +21,7 @@ CROSS = (
 # Without a cross analysis there is no cross table to write or audit.
 POPULATION_SCORE_TABLES = [n for n in SCORE_TABLES if CROSS or n != "cross_analysis"]
 # What the build makes by default from this file (for the final targets).
-SCORE_TARGETS = [table(name) for name in POPULATION_SCORE_TABLES] + [
-    f"{R}/audit/disclosure.csv"
-]
+SCORE_TARGETS = [table(name) for name in POPULATION_SCORE_TABLES] + [f"{R}/audit/disclosure.csv"]
 
 
 rule score_populations:
@@ -36,6 +34,8 @@ rule score_populations:
         **{f"{name}_stage": stage(name) for name in POPULATION_SCORE_TABLES},
     log:
         f"{R}/logs/score_populations.log",
+    conda:
+        "../../../environment.yml"
     params:
         populations=POPULATIONS,
         min_group_size=config["min_group_size"],
@@ -43,8 +43,6 @@ rule score_populations:
         # Which populations the no-contact table covers (default: those rating
         # several targets).
         no_contact_populations=config.get("no_contact_populations"),
-    conda:
-        "../../../environment.yml"
     script:
         "../../scripts/score_populations.py"
 
@@ -59,11 +57,11 @@ rule disclosure_audit_populations:
         disclosure=f"{R}/audit/disclosure.csv",
     log:
         f"{R}/logs/disclosure_audit_populations.log",
+    conda:
+        "../../../environment.yml"
     params:
         populations=POPULATIONS,
         min_group_size=config["min_group_size"],
         cross=CROSS,
-    conda:
-        "../../../environment.yml"
     script:
         "../../scripts/disclosure_audit_populations.py"
