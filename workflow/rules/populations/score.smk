@@ -3,7 +3,8 @@
 #
 # Uses only what workflow/rules/populations/common.smk defines: R, POPULATIONS
 # (ids in programme order), INSTRUMENT_PATHS (id -> instrument YAML),
-# clean_responses(pop), stage(name) and table(name).
+# clean_responses(pop), stage(name) and table(name), and registers what it
+# builds with register_final() and register_outputs() (rule all and the manifest).
 
 SCORE_TABLES = [
     "question_scores",
@@ -22,6 +23,9 @@ CROSS = (
 POPULATION_SCORE_TABLES = [n for n in SCORE_TABLES if CROSS or n != "cross_analysis"]
 # What the build makes by default from this file (for the final targets).
 SCORE_TARGETS = [table(name) for name in POPULATION_SCORE_TABLES] + [f"{R}/audit/disclosure.csv"]
+register_final(*SCORE_TARGETS)
+# The stage Parquet the figures and the report read: hashed in the manifest too.
+register_outputs(*(stage(name) for name in POPULATION_SCORE_TABLES))
 
 
 rule score_populations:
