@@ -576,3 +576,129 @@ def audit(
     quote_groups(findings, "national", annex.quotes, quote_sizes.get("national", {}), k)
     waves(findings, wave_count)
     return findings
+
+
+# ---------------------------------------------------------------------------
+# A populations programme (layout: populations; relaudit.population_scores)
+
+# The attacks on a populations programme's score tables, in the order tried.
+POPULATION_ATTACKS = {
+    "small_shown": "a breakdown cell of fewer than min_group_size respondents that is shown",
+    "total_vs_breakdown": "a population's question total minus the shown groups of one grouping",
+    "target_vs_questions": "a target's pooled ratings minus its shown question cells",
+    "overall_vs_targets": "a population's overall ratings minus its shown targets",
+    "cross_vs_questions": "a cross-analysis mean shown where the same question mean is hidden",
+}
+
+
+@dataclass
+class PopulationTables:
+    """What a populations programme publishes about one population's scores, and the
+    respondents with a rating of each question (and ``overall``), each breakdown
+    partition's total: the audit assumes a reader knows them."""
+
+    question_scores: pd.DataFrame
+    target_scores: pd.DataFrame
+    breakdown_scores: pd.DataFrame
+    totals: pd.Series
+    # The cross analysis's mean column for this population, when it is in one.
+    cross_means: pd.Series | None = None
+
+
+def _population_add(findings: Findings, attack: str, scope: str, checked: int, leaks) -> None:
+    findings.add(attack, scope, checked, leaks, POPULATION_ATTACKS[attack])
+
+
+def population_breakdown(
+    findings: Findings, scope: str, breakdown: pd.DataFrame, totals: pd.Series,
+    min_group_size: int,
+) -> None:  # fmt: skip
+    """No shown breakdown cell under k; each question total minus the shown groups of one
+    grouping is 0 or at least k respondents.
+
+    A total under k is left out: the figure of the whole population on that
+    question is itself hidden (question_scores, the cross analysis), so the
+    groups it is made of give nothing away together.
+    """
+    visible = breakdown[shown(breakdown)]
+    small = visible[pd.to_numeric(visible["n"], errors="coerce").fillna(0) < min_group_size]
+    _population_add(findings, "small_shown", scope, len(visible), [
+        (f"{r['grouping']} / {r['group']} / {r['question_id']}", float(r["n"]))
+        for _, r in small.iterrows()
+    ])  # fmt: skip
+    cells = breakdown.rename(columns={"question_id": "measure"})
+    pairs = cells[["grouping", "measure"]].drop_duplicates()
+    index = pd.MultiIndex.from_frame(pairs)
+    per = pd.Series(
+        pd.Series(totals, dtype=float).reindex(pairs["measure"].astype(str)).to_numpy(),
+        index=index,
+    ).dropna()
+    per = per[per >= min_group_size]
+    rem = partition_remainders(cells, per, ["grouping", "measure"]).reset_index()
+    leaks = _leaks(rem, lambda r: f"{r['grouping']} / {r['measure']} (hidden groups)",
+                   min_group_size)  # fmt: skip
+    _population_add(findings, "total_vs_breakdown", scope, len(rem), leaks)
+
+
+def population_targets(
+    findings: Findings, scope: str, questions: pd.DataFrame, targets: pd.DataFrame,
+    min_group_size: int,
+) -> None:  # fmt: skip
+    """A target's n_ratings minus its shown question cells, and the overall row's minus
+    the shown targets (a hidden target whose questions are all shown counts as shown)."""
+    from relaudit.population_scores import OVERALL
+
+    per_target = targets[targets["target"].astype(str) != OVERALL].set_index("target")
+    overall = targets[targets["target"].astype(str) == OVERALL]
+    q = questions.assign(_shown=shown(questions).to_numpy())
+    q["n"] = pd.to_numeric(q["n"], errors="coerce").fillna(0.0)
+    shown_n = q[q["_shown"]].groupby("target", sort=False)["n"].sum()
+    all_shown = q.groupby("target", sort=False)["_shown"].all()
+    visible_targets = per_target[shown(per_target)]
+    rem = pd.DataFrame({"total": pd.to_numeric(visible_targets["n_ratings"], errors="coerce")})
+    rem["remainder"] = rem["total"] - shown_n.reindex(rem.index).fillna(0.0)
+    table = rem.rename_axis("target").reset_index()
+    leaks = _leaks(table, lambda r: f"{r['target']} (hidden questions)", min_group_size)
+    _population_add(findings, "target_vs_questions", scope, len(table), leaks)
+    checked, leaks = 0, []
+    if len(overall) and bool(shown(overall).iloc[0]):
+        recoverable = all_shown.reindex(per_target.index).fillna(False).astype(bool)
+        worked_out = shown(per_target).astype(bool) | recoverable
+        n_ratings = pd.to_numeric(per_target["n_ratings"], errors="coerce").fillna(0.0)
+        remainder = float(overall["n_ratings"].iloc[0]) - float(n_ratings[worked_out].sum())
+        checked = 1
+        leaks = _leaks(
+            pd.DataFrame({"remainder": [remainder]}), lambda r: "hidden targets", min_group_size
+        )
+    _population_add(findings, "overall_vs_targets", scope, checked, leaks)
+
+
+def population_cross(
+    findings: Findings, scope: str, questions: pd.DataFrame, cross_means: pd.Series | None
+) -> None:
+    """With one target, a population's cross-analysis mean is its question mean: it must
+    be hidden wherever question_scores hides that question."""
+    leaks = []
+    one_target = questions["target"].astype(str).nunique() == 1
+    if cross_means is not None and one_target:
+        hidden = questions[~shown(questions)]
+        for _, row in hidden.iterrows():
+            value = cross_means.get(str(row["question_id"]), np.nan)
+            if pd.notna(value):
+                leaks.append((f"{row['target']} / {row['question_id']}", float(row["n"])))
+    checked = 0 if cross_means is None else len(cross_means)
+    _population_add(findings, "cross_vs_questions", scope, checked, leaks)
+
+
+def audit_populations(populations: Mapping[str, PopulationTables], min_group_size: int) -> Findings:
+    """Try every populations-programme attack on each population's published scores."""
+    findings = Findings()
+    for scope, tables in populations.items():
+        population_breakdown(
+            findings, scope, tables.breakdown_scores, tables.totals, min_group_size
+        )
+        population_targets(
+            findings, scope, tables.question_scores, tables.target_scores, min_group_size
+        )
+        population_cross(findings, scope, tables.question_scores, tables.cross_means)
+    return findings

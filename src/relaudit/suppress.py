@@ -189,3 +189,39 @@ def suppress(
     out[SUPPRESSED] = hidden
     out[REASON] = np.where(hidden, reason, "")
     return out
+
+
+def secondary_hide_distinct(
+    hidden: np.ndarray,
+    members: Sequence[frozenset[int]],
+    codes: np.ndarray,
+    min_group_size: int,
+) -> np.ndarray:
+    """Hide more cells until, in every partition, the hidden cells' respondents counted
+    once each number 0 or at least `min_group_size`.
+
+    The partition rule of :func:`secondary_hide` for cells whose respondents
+    overlap: one person rates several questions of a target, or several
+    targets. A pooled total (a target's mean over its questions, a
+    population's over its targets) minus the shown cells is a figure about
+    the hidden cells' respondents together, and a person in two hidden cells
+    is still one person, so sizes cannot simply be added. `members[i]` are
+    the respondents (row numbers) of cell i, ``codes[i]`` its partition (-1:
+    in none). The shown cell with the fewest respondents is hidden first;
+    ties go to the first in table order. Returns the new hidden mask.
+    """
+    hidden = np.asarray(hidden, dtype=bool).copy()
+    sizes = np.array([len(m) for m in members], dtype=float)
+    order = np.lexsort((np.arange(len(members)), sizes))
+    for code in np.unique(codes[codes >= 0]):
+        in_partition = codes == code
+        people: set[int] = set()
+        for cell in np.flatnonzero(in_partition & hidden):
+            people |= members[cell]
+        for cell in order:
+            if protected(len(people), min_group_size):
+                break
+            if in_partition[cell] and not hidden[cell] and sizes[cell] > 0:
+                hidden[cell] = True
+                people |= members[cell]
+    return hidden

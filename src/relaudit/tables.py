@@ -305,6 +305,55 @@ SCHEMAS: dict[str, Table] = {
             "audit",
             "comments per theme",
         ),
+        # issue 15, helper B: the scores of a populations programme
+        # (relaudit.population_scores). The cross analysis names its columns
+        # after the two populations it compares: "first_" and "second_" are
+        # placeholders that relaudit.population_scores.cross_schema replaces.
+        Table(
+            "programme/question_scores",
+            _columns(
+                "population:str target:str question_id:str n:count no_contact:count mean:float "
+                f"sd:float ci_low:float ci_high:float {_SUPPRESSION}"
+            ),
+            "published",
+            "one row per population, target and question: its ratings (no contact apart)",
+        ),
+        Table(
+            "programme/target_scores",
+            _columns(f"population:str target:str n_ratings:count mean:float {_SUPPRESSION}"),
+            "published",
+            "one row per population and target (all questions pooled), then the population's "
+            "overall row (every rating it gave)",
+        ),
+        Table(
+            "programme/breakdown_scores",
+            _columns(
+                "population:str grouping:str group:str question_id:str n:count mean:float "
+                f"{_SUPPRESSION}"
+            ),
+            "published",
+            "one row per population, respondent group and question (or overall): respondents "
+            "with a rating in the cell, and their ratings' mean pooled over targets",
+        ),
+        Table(
+            "programme/cross_analysis",
+            _columns(
+                "question_id:str first_n:count first_mean:float second_n:count "
+                "second_mean:float diff:float diff_ci_low:float diff_ci_high:float "
+                f"first_sd:float second_sd:float df:float {_SUPPRESSION}"
+            ),
+            "published",
+            "one row per question: two populations' means of person means (each respondent "
+            "averaged over the targets they rated), first - second with its 95% Welch interval",
+        ),
+        Table(
+            "programme/no_contact",
+            _columns("target:str question_id:str no_contact:int population:str"),
+            "published",
+            "one row per target and question of a population rating several targets: the kept "
+            "responses that chose no contact",
+        ),
+        # end of issue 15, helper B
         Table(
             "text/comment_rates",
             _columns(
