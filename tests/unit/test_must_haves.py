@@ -146,9 +146,7 @@ def test_an_unreadable_codebook_names_the_file(tmp_path):
         ("Repay the talkative ones", "talking"),
     ],
 )
-def test_the_best_fit_is_the_most_matched_category_ties_to_codebook_order(
-    codebook, text, expected
-):
+def test_the_best_fit_is_the_most_matched_category_ties_to_codebook_order(codebook, text, expected):
     assert codebook.suggest(text) == expected
 
 
@@ -189,15 +187,18 @@ def test_windows_1252_a_bom_and_decorated_headers_are_read(tmp_path):
     assert [(m.row, m.participant_type, m.population, m.text) for m in workshop.must_haves] == [
         (1, "provider", "sellers", "Caf\u00e9 meetings")
     ]
-    path.write_bytes("participant_type,session,must_have\nofficer,B,Pay \u00a3 on time\n".encode("cp1252"))
+    path.write_bytes(
+        "participant_type,session,must_have\nofficer,B,Pay \u00a3 on time\n".encode("cp1252")
+    )
     assert read_must_haves(path, TYPES).must_haves[0].text == "Pay \u00a3 on time"
 
 
 def test_an_unknown_participant_type_names_the_file_the_row_and_the_allowed_values(tmp_path):
     path = write_must_haves(tmp_path, [["provider", "1", "Pay on time"], ["council", "1", "x"]])
     with pytest.raises(
-        InputFileError, match=r"must_haves\.csv: row 2: participant_type 'council' is not one "
-        r"of provider, officer\. Fix"
+        InputFileError,
+        match=r"must_haves\.csv: row 2: participant_type 'council' is not one "
+        r"of provider, officer\. Fix",
     ):
         read_must_haves(path, TYPES)
 
@@ -384,7 +385,7 @@ def test_hostile_must_haves_stay_inert_in_the_coding_sheet(tmp_path, codebook):
     cells = [row[2] for row in rows[1:]]
     assert len(rows) == 1 + len(hostile)  # the comma and the new line did not split a row
     # Formula triggers get a leading apostrophe; the URL inside was redacted first.
-    assert cells[0] == "'=HYPERLINK(\"[url]\",\"Pay now\")"
+    assert cells[0] == '\'=HYPERLINK("[url]","Pay now")'
     assert cells[1] == "<script>alert('pay')</script>"  # text in a CSV, escaped at the report
     assert cells[2] == '#set page(fill: red) #import "x.typ"'
     assert cells[3].startswith("'+cmd")

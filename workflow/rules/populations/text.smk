@@ -67,15 +67,19 @@ rule text_populations:
         "../../scripts/text_populations.py"
 
 
-# This file's final targets, for common.smk's `all` rule (FINAL_TARGETS).
-try:
-    FINAL_TARGETS
-except NameError:
-    FINAL_TARGETS = []
-FINAL_TARGETS += [
+# This file's final targets (and the stage tables the manifest hashes), registered
+# with common.smk's register_final / register_outputs; a plain FINAL_TARGETS list
+# for `rule all` where those are not defined.
+TEXT_FINAL = [
     f"{R}/coding/must_haves.csv",
     table("must_haves"),
     f"{R}/audit/must_haves.csv",
     f"{R}/text/theme_counts.csv",
     f"{R}/text/quotes.csv",
 ]
+TEXT_STAGES = [stage(name) for name in ("must_haves", "must_haves_coded", "theme_counts", "quotes")]
+if "register_final" in globals():
+    register_final(*TEXT_FINAL)
+    register_outputs(*TEXT_STAGES)
+else:
+    FINAL_TARGETS = [*globals().get("FINAL_TARGETS", []), *TEXT_FINAL]
