@@ -519,8 +519,9 @@ def code_must_haves(
     """The coding sheet, the coded must-haves, the category table and the audit.
 
     `populations` are the programme's population ids in order; the category
-    table has columns for those that a participant type maps to. The sheet's `category` is the analyst's where they gave one, so a copy of
-    it carries their moderation forward.
+    table has columns for those that a participant type maps to. The sheet's
+    `category` is the analyst's where they gave one, so a copy of it carries
+    their moderation forward.
     """
     unknown = sorted(set(workshop.participant_types.values()) - set(populations))
     if unknown:
