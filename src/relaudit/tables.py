@@ -362,6 +362,51 @@ SCHEMAS: dict[str, Table] = {
             "published",
             "share of respondents who commented, by group",
         ),
+        # issue 15, helper C: workshop must-haves and a programme's comments
+        Table(
+            "programme/must_haves",
+            _columns("category:str label:str"),
+            "published",
+            "one row per must-have category, in codebook order: each population's must-haves "
+            "in it, then each one's share of that population's must-haves (relaudit.must_haves)",
+            extra="for each population with must-haves, in programme order, a count column "
+            "named by its id, then for each one `<id>_pct`",
+        ),
+        Table(
+            "programme/must_haves_coded",
+            _columns(
+                "row:int participant_type:str population:str must_have:str suggested:str "
+                "category:str moderated:bool example_ok:bool"
+            ),
+            "stage",
+            "one row per must-have, redacted: the suggested category, the final one (the "
+            "analyst's when moderated) and whether the report may show it as an example",
+        ),
+        Table(
+            "programme/must_haves_audit",
+            _columns(
+                "participant_type:str population:str rows_read:int blank:int coded:int "
+                "redactions:int moderated:int agreed:int agreement_pct:float"
+            ),
+            "audit",
+            "per participant type, then `all` (blank lines too): rows read = blank + coded, "
+            "and how often the analyst's category agreed with the suggestion",
+        ),
+        Table(
+            "programme/theme_counts",
+            _columns("population:str theme:str label:str comments:int pct:float"),
+            "audit",
+            "comments per population and theme (pct of the population's comments)",
+        ),
+        Table(
+            "programme/quotes",
+            _columns(
+                "population:str context_type:str context:str rank:int quote:str "
+                "attribution:str comment_key:str"
+            ),
+            "audit",
+            "quotes chosen per population and theme",
+        ),
     )
 }
 

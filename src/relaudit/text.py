@@ -66,6 +66,7 @@ __all__ = [
     "redact",
     "safe_markdown",
     "statement_contexts",
+    "terms_code",
     "theme_contexts",
     "theme_counts",
 ]
@@ -247,6 +248,12 @@ class Code:
             text = self.exclude.sub(" ", text)
         return self.pattern.search(text) is not None
 
+    def occurrences(self, text: str) -> int:
+        """How many times a term occurs in `text` outside the excluded phrases."""
+        if self.exclude is not None:
+            text = self.exclude.sub(" ", text)
+        return sum(1 for _ in self.pattern.finditer(text))
+
 
 @dataclass(frozen=True)
 class AttributionWording:
@@ -404,6 +411,19 @@ def _compile_terms(terms: Sequence[str]) -> re.Pattern[str]:
 
 def _compile_exclude(entry: Mapping[str, Any]) -> re.Pattern[str] | None:
     return _compile_terms(entry["exclude"]) if entry.get("exclude") else None
+
+
+def terms_code(entry: Mapping[str, Any], kind: str, label: str | None = None) -> Code:
+    """A code from a validated entry with `id`, `terms` (and `exclude`), compiled as the
+    lexicon compiles its themes: for other term lists in the lexicon's style, such as a
+    codebook's categories. `label` defaults to the entry's own."""
+    return Code(
+        id=entry["id"],
+        label=entry["label"] if label is None else label,
+        kind=kind,
+        pattern=_compile_terms(entry["terms"]),
+        exclude=_compile_exclude(entry),
+    )
 
 
 def _load_schema(name: str) -> dict[str, Any]:
