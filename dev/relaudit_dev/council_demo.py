@@ -42,7 +42,7 @@ import re
 import sys
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -227,15 +227,25 @@ OFFICERS = PopulationSpec(
     },
     target_targets={},
     interactions=(
-        Interaction({"grade": "Director or head of service", "question": "trust"}, -0.6),
-        Interaction({"grade": "Manager", "question": "trust"}, -0.55),
-        Interaction({"grade": "Officer or practitioner", "question": "trust"}, 0.45),
-        Interaction({"grade": "Officer or practitioner", "question": "strategic_direction"}, -0.4),
+        Interaction({"grade": "Director or head of service", "question": "trust"}, -0.85),
+        Interaction({"grade": "Manager", "question": "trust"}, -0.75),
+        Interaction({"grade": "Officer or practitioner", "question": "trust"}, 0.6),
+        Interaction({"grade": "Officer or practitioner", "question": "strategic_direction"}, -0.5),
     ),
     person_sd=0.3,
     noise_sd=0.7,
     id_base=21_770_000,
 )
+
+# Providers minus officers per question, as the cross analysis computes it. The
+# officers' question targets are set from the providers' drawn data (each
+# provider's ratings of a question averaged over departments first), so that the
+# cross analysis lands on these differences whatever the draw.
+CROSS_DIFFS = {
+    "strategic_direction": 0.47, "trust": 0.34, "sharing_information": -0.47,
+    "inclusion_planning": 0.0, "integrated_working": 0.05, "managing_conflicts": 0.02,
+    "roles_responsibilities": 0.03, "responsiveness": 0.30,
+}
 
 # Providers' no contact. Whole departments: how many kept providers have no
 # contact with each. Single cells: extra no-contact answers on one question of a
@@ -371,7 +381,7 @@ def officer_statuses(rng: np.random.Generator) -> np.ndarray:
 
 def make_population(spec: PopulationSpec, rng: np.random.Generator) -> Population:
     groups = {g.id: exact_assignment(rng, g, spec.size) for g in spec.groupings}
-    status = provider_statuses(rng, groups) if spec is PROVIDERS else officer_statuses(rng)
+    status = provider_statuses(rng, groups) if spec.id == PROVIDERS.id else officer_statuses(rng)
     rated_anywhere = (status == RATED).any(axis=(1, 2))
     if not rated_anywhere.all():
         raise AssertionError(f"{spec.id}: a kept respondent has no rating")
@@ -554,12 +564,12 @@ def quarantined_rows(spec: PopulationSpec, rng: random.Random, template: Row) ->
         return [[str(rng.randint(1, 4)) if rng.random() < fill else "" for _ in range(q)]
                 for _ in range(t)]
 
-    late_at = dt.datetime(2019, 7, 1, 10, 14, 0) if spec is PROVIDERS else dt.datetime(
+    late_at = dt.datetime(2019, 7, 1, 10, 14, 0) if spec.id == PROVIDERS.id else dt.datetime(
         2019, 6, 30, 8, 5, 0)
     no_answer_at = dt.datetime(2019, 6, 12, 14, 2, 0)
     partial_at = dt.datetime(2019, 6, 5, 11, 40, 0)
-    nothing = [["NC" if spec is PROVIDERS else "" for _ in range(q)] for _ in range(t)]
-    if spec is PROVIDERS:
+    nothing = [["NC" if spec.id == PROVIDERS.id else "" for _ in range(q)] for _ in range(t)]
+    if spec.id == PROVIDERS.id:
         nothing[2][3] = ""  # a provider who ticked no contact everywhere but one blank
     return {
         "after_census": Row(template.response_id + 1, late_at - dt.timedelta(minutes=25),
@@ -787,7 +797,7 @@ def answer_variants(spec: PopulationSpec, rows: list[Row], rng: random.Random) -
         value = row.answers[grouping.id]
         variants[(row.response_id, grouping.id)] = rng.choice(
             (value.lower(), f" {value} ", value.upper()))
-    if spec is PROVIDERS:
+    if spec.id == PROVIDERS.id:
         blank = [r for r in rows if not r.answers["service_type"]]
         variants[(blank[0].response_id, "service_type")] = "Nursing home"
     return variants
@@ -795,10 +805,10 @@ def answer_variants(spec: PopulationSpec, rows: list[Row], rng: random.Random) -
 
 def write_population(out: Path, spec: PopulationSpec, pop: Population, seed: int) -> list[Path]:
     rng = random.Random(f"{seed}-{spec.id}-rows")
-    bad = PROVIDER_BAD_CELLS if spec is PROVIDERS else OFFICER_BAD_CELLS
+    bad = PROVIDER_BAD_CELLS if spec.id == PROVIDERS.id else OFFICER_BAD_CELLS
     kept = kept_rows(pop, bad, rng)
     comment_rng = random.Random(f"{seed}-{spec.id}-comments")
-    if spec is PROVIDERS:
+    if spec.id == PROVIDERS.id:
         add_comments(kept, comment_rng, words.PROVIDER_SENTENCES, PROVIDER_COMMENTS,
                      words.PROVIDER_PLANTED, words.CP1252_SENTENCES, PROVIDER_CUTS[1])
         edit_one(kept, rng, PROVIDER_CUTS[0])
@@ -807,8 +817,8 @@ def write_population(out: Path, spec: PopulationSpec, pop: Population, seed: int
                      words.OFFICER_PLANTED)
         edit_one(kept, rng, OFFICER_CUT)
     extra = quarantined_rows(spec, rng, kept[-1])
-    groups = provider_files(kept, extra) if spec is PROVIDERS else officer_files(kept, extra)
-    styles = PROVIDER_FILES if spec is PROVIDERS else OFFICER_FILES
+    groups = provider_files(kept, extra) if spec.id == PROVIDERS.id else officer_files(kept, extra)
+    styles = PROVIDER_FILES if spec.id == PROVIDERS.id else OFFICER_FILES
     variants = answer_variants(spec, kept, rng)
     folder = out / spec.id
     folder.mkdir(parents=True, exist_ok=True)
@@ -872,11 +882,32 @@ def summary(pops: dict[str, Population]) -> str:
     return "\n".join(lines)
 
 
+def person_question_means(pop: Population) -> dict[str, float]:
+    """Per question: the mean over respondents of each one's mean over targets."""
+    rated = pop.status == RATED
+    means = {}
+    for k, qid in enumerate(QUESTION_IDS):
+        counts = rated[:, :, k].sum(axis=1)
+        sums = np.where(rated[:, :, k], pop.ratings[:, :, k], 0).sum(axis=1)
+        means[qid] = float((sums[counts > 0] / counts[counts > 0]).mean())
+    return means
+
+
+def officers_against(providers: Population) -> PopulationSpec:
+    """The officers' spec with question targets that put the cross analysis on
+    :data:`CROSS_DIFFS` for these providers."""
+    person = person_question_means(providers)
+    targets = {q: round(person[q] - CROSS_DIFFS[q], 4) for q in QUESTION_IDS}
+    return replace(OFFICERS, question_targets=targets,
+                   overall=sum(targets.values()) / len(targets))
+
+
 def generate(out: Path, seed: int) -> list[Path]:
     rng = np.random.default_rng(seed)
-    pops = {}
+    pops: dict[str, Population] = {}
     written = []
-    for spec in (PROVIDERS, OFFICERS):
+    for base in (PROVIDERS, OFFICERS):
+        spec = officers_against(pops["providers"]) if base is OFFICERS else base
         pop = make_population(spec, rng)
         calibrate(pop)
         pops[spec.id] = pop
