@@ -71,25 +71,51 @@ class Question:
 
 
 QUESTIONS = (
-    Question("strategic_direction", "Clarity of strategic direction",
-             "We cannot tell where the council is heading",
-             "The council's direction is clear and shared with us"),
-    Question("trust", "Trust", "We do not trust each other",
-             "We trust each other to act in good faith"),
-    Question("sharing_information", "Sharing information",
-             "Information is held back or arrives too late",
-             "Information is shared openly and in good time"),
-    Question("inclusion_planning", "Inclusion in planning and key decisions",
-             "Decisions are made without us", "We are involved before key decisions are made"),
-    Question("integrated_working", "Integrated working", "We work in separate silos",
-             "We work as one joined-up team"),
-    Question("managing_conflicts", "Managing conflicts", "Disagreements are avoided or escalate",
-             "Disagreements are raised and settled constructively"),
-    Question("roles_responsibilities", "Understanding roles and responsibilities",
-             "It is unclear who does what",
-             "Each side understands the other's role and responsibilities"),
-    Question("responsiveness", "Responsiveness", "Replies are slow or never come",
-             "Replies are prompt and helpful"),
+    Question(
+        "strategic_direction",
+        "Clarity of strategic direction",
+        "We cannot tell where the council is heading",
+        "The council's direction is clear and shared with us",
+    ),
+    Question(
+        "trust", "Trust", "We do not trust each other", "We trust each other to act in good faith"
+    ),
+    Question(
+        "sharing_information",
+        "Sharing information",
+        "Information is held back or arrives too late",
+        "Information is shared openly and in good time",
+    ),
+    Question(
+        "inclusion_planning",
+        "Inclusion in planning and key decisions",
+        "Decisions are made without us",
+        "We are involved before key decisions are made",
+    ),
+    Question(
+        "integrated_working",
+        "Integrated working",
+        "We work in separate silos",
+        "We work as one joined-up team",
+    ),
+    Question(
+        "managing_conflicts",
+        "Managing conflicts",
+        "Disagreements are avoided or escalate",
+        "Disagreements are raised and settled constructively",
+    ),
+    Question(
+        "roles_responsibilities",
+        "Understanding roles and responsibilities",
+        "It is unclear who does what",
+        "Each side understands the other's role and responsibilities",
+    ),
+    Question(
+        "responsiveness",
+        "Responsiveness",
+        "Replies are slow or never come",
+        "Replies are prompt and helpful",
+    ),
 )
 QUESTION_IDS = tuple(q.id for q in QUESTIONS)
 DEPARTMENTS = (
@@ -117,39 +143,90 @@ class Grouping:
 
 
 PROVIDER_GROUPINGS = (
-    Grouping("area", "Which part of the county do you mainly work in?",
-             ("North", "Mid", "South", "West", "County-wide"), (36, 14, 34, 6, 28),
-             {"North": 2.48, "Mid": 1.95, "South": 2.05, "West": 1.89, "County-wide": 2.34}),
-    Grouping("service_type", "What type of service do you provide?",
-             ("Home care", "Residential care", "Supported living", "Day services", "Other"),
-             (42, 38, 18, 10, 10),
-             {"Home care": 2.27, "Residential care": 2.19, "Supported living": 2.26,
-              "Day services": 2.14, "Other": 2.20}),
-    Grouping("size", "How many staff does your organisation employ?",
-             ("Fewer than 50", "50 to 249", "250 or more"), (52, 45, 22),
-             {"Fewer than 50": 2.36, "50 to 249": 2.14, "250 or more": 2.10}),
-    Grouping("role", "What is your role?",
-             ("Owner", "Director or senior manager", "Registered or care manager", "Other"),
-             (34, 30, 44, 10),
-             {"Owner": 2.18, "Director or senior manager": 2.40,
-              "Registered or care manager": 2.14, "Other": 2.22}),
-    Grouping("funded_share",
-             "Roughly what share of the people you support are funded by the council?",
-             ("0-25%", "26-50%", "51-75%", "76-100%"), (18, 22, 36, 38),
-             {"0-25%": 2.46, "26-50%": 1.98, "51-75%": 2.24, "76-100%": 2.25}),
+    Grouping(
+        "area",
+        "Which part of the county do you mainly work in?",
+        ("North", "Mid", "South", "West", "County-wide"),
+        (36, 14, 34, 6, 28),
+        {"North": 2.48, "Mid": 1.95, "South": 2.05, "West": 1.89, "County-wide": 2.34},
+    ),
+    Grouping(
+        "service_type",
+        "What type of service do you provide?",
+        ("Home care", "Residential care", "Supported living", "Day services", "Other"),
+        (42, 38, 18, 10, 10),
+        {
+            "Home care": 2.27,
+            "Residential care": 2.19,
+            "Supported living": 2.26,
+            "Day services": 2.14,
+            "Other": 2.20,
+        },
+    ),
+    Grouping(
+        "size",
+        "How many staff does your organisation employ?",
+        ("Fewer than 50", "50 to 249", "250 or more"),
+        (52, 45, 22),
+        {"Fewer than 50": 2.36, "50 to 249": 2.14, "250 or more": 2.10},
+    ),
+    Grouping(
+        "role",
+        "What is your role?",
+        ("Owner", "Director or senior manager", "Registered or care manager", "Other"),
+        (34, 30, 44, 10),
+        {
+            "Owner": 2.18,
+            "Director or senior manager": 2.40,
+            "Registered or care manager": 2.14,
+            "Other": 2.22,
+        },
+    ),
+    Grouping(
+        "funded_share",
+        "Roughly what share of the people you support are funded by the council?",
+        ("0-25%", "26-50%", "51-75%", "76-100%"),
+        (18, 22, 36, 38),
+        {"0-25%": 2.46, "26-50%": 1.98, "51-75%": 2.24, "76-100%": 2.25},
+    ),
 )
 OFFICER_GROUPINGS = (
-    Grouping("team", "Which team do you work in?",
-             ("Adult Operations", "Commissioning", "Commercial", "Procurement", "Finance",
-              "Safeguarding", "Other"), (12, 9, 6, 5, 4, 5, 3),
-             {"Adult Operations": 2.28, "Commissioning": 2.15, "Commercial": 2.45,
-              "Procurement": 1.98, "Finance": 1.95, "Safeguarding": 2.02, "Other": 2.00}),
-    Grouping("grade", "What is your grade?",
-             ("Director or head of service", "Manager", "Officer or practitioner"), (8, 16, 20),
-             {"Director or head of service": 1.85, "Manager": 2.05,
-              "Officer or practitioner": 2.28}),
-    Grouping("area", "Which part of the county do you cover?",
-             ("North", "Mid", "South", "West", "County-wide"), (8, 6, 9, 4, 17)),
+    Grouping(
+        "team",
+        "Which team do you work in?",
+        (
+            "Adult Operations",
+            "Commissioning",
+            "Commercial",
+            "Procurement",
+            "Finance",
+            "Safeguarding",
+            "Other",
+        ),
+        (12, 9, 6, 5, 4, 5, 3),
+        {
+            "Adult Operations": 2.28,
+            "Commissioning": 2.15,
+            "Commercial": 2.45,
+            "Procurement": 1.98,
+            "Finance": 1.95,
+            "Safeguarding": 2.02,
+            "Other": 2.00,
+        },
+    ),
+    Grouping(
+        "grade",
+        "What is your grade?",
+        ("Director or head of service", "Manager", "Officer or practitioner"),
+        (8, 16, 20),
+        {"Director or head of service": 1.85, "Manager": 2.05, "Officer or practitioner": 2.28},
+    ),
+    Grouping(
+        "area",
+        "Which part of the county do you cover?",
+        ("North", "Mid", "South", "West", "County-wide"),
+        (8, 6, 9, 4, 17),
+    ),
 )
 
 
@@ -185,13 +262,23 @@ PROVIDERS = PopulationSpec(
     groupings=PROVIDER_GROUPINGS,
     overall=2.23,
     question_targets={
-        "strategic_direction": 2.25, "trust": 2.22, "sharing_information": 1.94,
-        "inclusion_planning": 1.98, "integrated_working": 2.18, "managing_conflicts": 2.38,
-        "roles_responsibilities": 2.44, "responsiveness": 2.50,
+        "strategic_direction": 2.25,
+        "trust": 2.22,
+        "sharing_information": 1.94,
+        "inclusion_planning": 1.98,
+        "integrated_working": 2.18,
+        "managing_conflicts": 2.38,
+        "roles_responsibilities": 2.44,
+        "responsiveness": 2.50,
     },
     target_targets={
-        "ao_senior": 2.18, "ao_service": 2.35, "commissioning": 2.12, "procurement": 2.10,
-        "finance": 1.90, "safeguarding": 2.55, "community_agents": 2.30,
+        "ao_senior": 2.18,
+        "ao_service": 2.35,
+        "commissioning": 2.12,
+        "procurement": 2.10,
+        "finance": 1.90,
+        "safeguarding": 2.55,
+        "community_agents": 2.30,
         "strategic_planning": 2.22,
     },
     interactions=(
@@ -221,9 +308,14 @@ OFFICERS = PopulationSpec(
     groupings=OFFICER_GROUPINGS,
     overall=2.13,
     question_targets={
-        "strategic_direction": 1.78, "trust": 1.88, "sharing_information": 2.40,
-        "inclusion_planning": 1.95, "integrated_working": 2.12, "managing_conflicts": 2.34,
-        "roles_responsibilities": 2.40, "responsiveness": 2.18,
+        "strategic_direction": 1.78,
+        "trust": 1.88,
+        "sharing_information": 2.40,
+        "inclusion_planning": 1.95,
+        "integrated_working": 2.12,
+        "managing_conflicts": 2.34,
+        "roles_responsibilities": 2.40,
+        "responsiveness": 2.18,
     },
     target_targets={},
     interactions=(
@@ -242,25 +334,47 @@ OFFICERS = PopulationSpec(
 # provider's ratings of a question averaged over departments first), so that the
 # cross analysis lands on these differences whatever the draw.
 CROSS_DIFFS = {
-    "strategic_direction": 0.47, "trust": 0.34, "sharing_information": -0.47,
-    "inclusion_planning": 0.0, "integrated_working": 0.05, "managing_conflicts": 0.02,
-    "roles_responsibilities": 0.03, "responsiveness": 0.30,
+    "strategic_direction": 0.47,
+    "trust": 0.34,
+    "sharing_information": -0.47,
+    "inclusion_planning": 0.0,
+    "integrated_working": 0.05,
+    "managing_conflicts": 0.02,
+    "roles_responsibilities": 0.03,
+    "responsiveness": 0.30,
 }
 
 # Providers' no contact. Whole departments: how many kept providers have no
 # contact with each. Single cells: extra no-contact answers on one question of a
 # department they otherwise rate, by department and by question (both sum to 40).
 NO_CONTACT_DEPARTMENTS = {
-    "ao_senior": 9, "ao_service": 2, "commissioning": 10, "procurement": 11, "finance": 6,
-    "safeguarding": 2, "community_agents": 11, "strategic_planning": 2,
+    "ao_senior": 9,
+    "ao_service": 2,
+    "commissioning": 10,
+    "procurement": 11,
+    "finance": 6,
+    "safeguarding": 2,
+    "community_agents": 11,
+    "strategic_planning": 2,
 }
 NO_CONTACT_CELLS_BY_DEPARTMENT = {
-    "ao_senior": 8, "ao_service": 1, "commissioning": 8, "procurement": 8, "finance": 4,
-    "safeguarding": 1, "community_agents": 8, "strategic_planning": 2,
+    "ao_senior": 8,
+    "ao_service": 1,
+    "commissioning": 8,
+    "procurement": 8,
+    "finance": 4,
+    "safeguarding": 1,
+    "community_agents": 8,
+    "strategic_planning": 2,
 }
 NO_CONTACT_CELLS_BY_QUESTION = {
-    "strategic_direction": 2, "trust": 14, "sharing_information": 1, "inclusion_planning": 11,
-    "integrated_working": 9, "managing_conflicts": 2, "roles_responsibilities": 1,
+    "strategic_direction": 2,
+    "trust": 14,
+    "sharing_information": 1,
+    "inclusion_planning": 11,
+    "integrated_working": 9,
+    "managing_conflicts": 2,
+    "roles_responsibilities": 1,
     "responsiveness": 0,
 }
 PROVIDERS_STOPPING_EARLY = 5  # blank for the last two or three departments
@@ -304,7 +418,7 @@ class Population:
 
     def factor_index(self, factor: str) -> np.ndarray:
         """Each cell's level of `factor`, as an index into :meth:`factor_levels`."""
-        n, t, q = self.shape
+        _, t, q = self.shape
         if factor == "question":
             return np.broadcast_to(np.arange(q)[None, None, :], self.shape)
         if factor == "target":
@@ -368,8 +482,11 @@ def provider_statuses(rng: np.random.Generator, groups: dict[str, list[str]]) ->
 def officer_statuses(rng: np.random.Generator) -> np.ndarray:
     n, q = OFFICERS.size, len(QUESTION_IDS)
     status = np.full((n, 1, q), RATED, dtype=np.int8)
-    for kind, count in ((NO_CONTACT, OFFICER_NO_CONTACT_CELLS), (BLANK, OFFICER_BLANK_CELLS),
-                        (BAD, len(OFFICER_BAD_CELLS))):
+    for kind, count in (
+        (NO_CONTACT, OFFICER_NO_CONTACT_CELLS),
+        (BLANK, OFFICER_BLANK_CELLS),
+        (BAD, len(OFFICER_BAD_CELLS)),
+    ):
         placed = 0
         while placed < count:
             i, k = int(rng.integers(n)), int(rng.integers(q))
@@ -428,10 +545,12 @@ def calibrate(pop: Population, passes: int = 80) -> None:
             ratings = cut(latent(pop, index, shift))
             levels = pop.factor_levels(factor)
             weights = np.array([(rated & (index[factor] == j)).sum() for j in range(len(levels))])
-            means = np.array([
-                ratings[rated & (index[factor] == j)].mean() if weights[j] else 0.0
-                for j in range(len(levels))
-            ])
+            means = np.array(
+                [
+                    ratings[rated & (index[factor] == j)].mean() if weights[j] else 0.0
+                    for j in range(len(levels))
+                ]
+            )
             aimed = [j for j, level in enumerate(levels) if level in targets]
             target = np.array([targets[levels[j]] for j in aimed])
             w = weights[aimed]
@@ -489,19 +608,26 @@ def kept_rows(pop: Population, bad_values: Sequence[str], rng: random.Random) ->
     for i in range(n):
         cells = []
         for d in range(t):
-            cells.append([
-                cell_text(int(pop.status[i, d, k]), int(pop.ratings[i, d, k]),
-                          next(bad) if pop.status[i, d, k] == BAD else "")
-                for k in range(q)
-            ])
+            cells.append(
+                [
+                    cell_text(
+                        int(pop.status[i, d, k]),
+                        int(pop.ratings[i, d, k]),
+                        next(bad) if pop.status[i, d, k] == BAD else "",
+                    )
+                    for k in range(q)
+                ]
+            )
         submitted = times[i]
-        rows.append(Row(
-            response_id=pop.spec.id_base + int(id_steps[i]),
-            started=submitted - dt.timedelta(seconds=rng.randint(240, 2400)),
-            submitted=submitted,
-            answers={g: pop.groups[g][i] for g in pop.groups},
-            cells=cells,
-        ))
+        rows.append(
+            Row(
+                response_id=pop.spec.id_base + int(id_steps[i]),
+                started=submitted - dt.timedelta(seconds=rng.randint(240, 2400)),
+                submitted=submitted,
+                answers={g: pop.groups[g][i] for g in pop.groups},
+                cells=cells,
+            )
+        )
     return rows
 
 
@@ -561,23 +687,37 @@ def quarantined_rows(spec: PopulationSpec, rng: random.Random, template: Row) ->
         return {g.id: rng.choice(g.options) for g in spec.groupings}
 
     def ratings(fill: float) -> list[list[str]]:
-        return [[str(rng.randint(1, 4)) if rng.random() < fill else "" for _ in range(q)]
-                for _ in range(t)]
+        return [
+            [str(rng.randint(1, 4)) if rng.random() < fill else "" for _ in range(q)]
+            for _ in range(t)
+        ]
 
-    late_at = dt.datetime(2019, 7, 1, 10, 14, 0) if spec.id == PROVIDERS.id else dt.datetime(
-        2019, 6, 30, 8, 5, 0)
+    late_at = (
+        dt.datetime(2019, 7, 1, 10, 14, 0)
+        if spec.id == PROVIDERS.id
+        else dt.datetime(2019, 6, 30, 8, 5, 0)
+    )
     no_answer_at = dt.datetime(2019, 6, 12, 14, 2, 0)
     partial_at = dt.datetime(2019, 6, 5, 11, 40, 0)
     nothing = [["NC" if spec.id == PROVIDERS.id else "" for _ in range(q)] for _ in range(t)]
     if spec.id == PROVIDERS.id:
         nothing[2][3] = ""  # a provider who ticked no contact everywhere but one blank
     return {
-        "after_census": Row(template.response_id + 1, late_at - dt.timedelta(minutes=25),
-                            late_at, answers(), ratings(0.95)),
-        "no_answers": Row(template.response_id + 2, no_answer_at - dt.timedelta(minutes=6),
-                          no_answer_at, answers(), nothing),
-        "not_submitted": Row(template.response_id + 3, partial_at, None, answers(),
-                             ratings(0.2)),
+        "after_census": Row(
+            template.response_id + 1,
+            late_at - dt.timedelta(minutes=25),
+            late_at,
+            answers(),
+            ratings(0.95),
+        ),
+        "no_answers": Row(
+            template.response_id + 2,
+            no_answer_at - dt.timedelta(minutes=6),
+            no_answer_at,
+            answers(),
+            nothing,
+        ),
+        "not_submitted": Row(template.response_id + 3, partial_at, None, answers(), ratings(0.2)),
     }
 
 
@@ -623,22 +763,27 @@ def spell_cell(value: str, question: Question, style: FileStyle, counter: list[i
     return value
 
 
-def spell_rows(spec: PopulationSpec, rows: Sequence[Row], style: FileStyle,
-               variants: dict[tuple[int, str], str]) -> tuple[list[str], list[list[Any]]]:
+def spell_rows(
+    spec: PopulationSpec,
+    rows: Sequence[Row],
+    style: FileStyle,
+    variants: dict[tuple[int, str], str],
+) -> tuple[list[str], list[list[Any]]]:
     """Header and cells of one export in its style."""
     ratings = rating_headers(spec)
     rating_cols = [
         (f"{j + 1}. {title}" if style.numbered_headers else title, d, k)
         for j, (d, k, title) in enumerate(ratings)
     ]
-    group_cols = [(f"* {g.header}" if style.numbered_headers else g.header, g.id)
-                  for g in spec.groupings]
+    group_cols = [
+        (f"* {g.header}" if style.numbered_headers else g.header, g.id) for g in spec.groupings
+    ]
     fixed = ["Response ID", *(["Started"] if style.with_started else []), "Submitted"]
     header = fixed + list(style.housekeeping)
     body = [c for c, _ in group_cols] + [c for c, _, _ in rating_cols]
     if not style.groups_first:
         body = [c for c, _, _ in rating_cols] + [c for c, _ in group_cols]
-    header += body + [COMMENT_HEADER]
+    header += [*body, COMMENT_HEADER]
     counter = [0]
     out = []
     for row in rows:
@@ -731,17 +876,26 @@ def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> None:
 
 PROVIDER_FILES = (
     FileStyle("2019-06-07_export.csv", "csv-bom", "%d/%m/%Y %H:%M", ("No contact",)),
-    FileStyle("2019-06-21_export.xlsx", "xlsx", None, ("0", "No contact"),
-              housekeeping=("Collector ID",)),
-    FileStyle("2019-07-03_export.csv", "csv-cp1252", "%Y-%m-%d %H:%M:%S",
-              ("no contact", "NO CONTACT", "0"), end_labels=True, numbered_headers=True,
-              groups_first=True, housekeeping=("IP Address", "Collector ID")),
+    FileStyle(
+        "2019-06-21_export.xlsx", "xlsx", None, ("0", "No contact"), housekeeping=("Collector ID",)
+    ),
+    FileStyle(
+        "2019-07-03_export.csv",
+        "csv-cp1252",
+        "%Y-%m-%d %H:%M:%S",
+        ("no contact", "NO CONTACT", "0"),
+        end_labels=True,
+        numbered_headers=True,
+        groups_first=True,
+        housekeeping=("IP Address", "Collector ID"),
+    ),
 )
 PROVIDER_CUTS = (dt.datetime(2019, 6, 7, 9, 0), dt.datetime(2019, 6, 21, 9, 0))
 OFFICER_FILES = (
     FileStyle("2019-06-14_export.csv", "csv-utf8", "%Y-%m-%dT%H:%M:%S", ("0",)),
-    FileStyle("2019-07-01_export.csv", "csv-bom", "%d/%m/%Y %H:%M:%S", ("No contact",),
-              end_labels=True),
+    FileStyle(
+        "2019-07-01_export.csv", "csv-bom", "%d/%m/%Y %H:%M:%S", ("No contact",), end_labels=True
+    ),
 )
 OFFICER_CUT = dt.datetime(2019, 6, 14, 9, 0)
 
@@ -785,8 +939,9 @@ def edit_one(rows: list[Row], rng: random.Random, before: dt.datetime) -> Row:
     return row
 
 
-def answer_variants(spec: PopulationSpec, rows: list[Row], rng: random.Random) -> dict[
-        tuple[int, str], str]:
+def answer_variants(
+    spec: PopulationSpec, rows: list[Row], rng: random.Random
+) -> dict[tuple[int, str], str]:
     """Respondent answers spelled the way people and tools spell them: case and
     spaces (still the option), and one provider's service type that is no option
     (a cell issue: counted as Did not answer, as the model has it)."""
@@ -796,7 +951,8 @@ def answer_variants(spec: PopulationSpec, rows: list[Row], rng: random.Random) -
     for row in rng.sample(answered, 3):
         value = row.answers[grouping.id]
         variants[(row.response_id, grouping.id)] = rng.choice(
-            (value.lower(), f" {value} ", value.upper()))
+            (value.lower(), f" {value} ", value.upper())
+        )
     if spec.id == PROVIDERS.id:
         blank = [r for r in rows if not r.answers["service_type"]]
         variants[(blank[0].response_id, "service_type")] = "Nursing home"
@@ -809,12 +965,20 @@ def write_population(out: Path, spec: PopulationSpec, pop: Population, seed: int
     kept = kept_rows(pop, bad, rng)
     comment_rng = random.Random(f"{seed}-{spec.id}-comments")
     if spec.id == PROVIDERS.id:
-        add_comments(kept, comment_rng, words.PROVIDER_SENTENCES, PROVIDER_COMMENTS,
-                     words.PROVIDER_PLANTED, words.CP1252_SENTENCES, PROVIDER_CUTS[1])
+        add_comments(
+            kept,
+            comment_rng,
+            words.PROVIDER_SENTENCES,
+            PROVIDER_COMMENTS,
+            words.PROVIDER_PLANTED,
+            words.CP1252_SENTENCES,
+            PROVIDER_CUTS[1],
+        )
         edit_one(kept, rng, PROVIDER_CUTS[0])
     else:
-        add_comments(kept, comment_rng, words.OFFICER_SENTENCES, OFFICER_COMMENTS,
-                     words.OFFICER_PLANTED)
+        add_comments(
+            kept, comment_rng, words.OFFICER_SENTENCES, OFFICER_COMMENTS, words.OFFICER_PLANTED
+        )
         edit_one(kept, rng, OFFICER_CUT)
     extra = quarantined_rows(spec, rng, kept[-1])
     groups = provider_files(kept, extra) if spec.id == PROVIDERS.id else officer_files(kept, extra)
@@ -898,8 +1062,7 @@ def officers_against(providers: Population) -> PopulationSpec:
     :data:`CROSS_DIFFS` for these providers."""
     person = person_question_means(providers)
     targets = {q: round(person[q] - CROSS_DIFFS[q], 4) for q in QUESTION_IDS}
-    return replace(OFFICERS, question_targets=targets,
-                   overall=sum(targets.values()) / len(targets))
+    return replace(OFFICERS, question_targets=targets, overall=sum(targets.values()) / len(targets))
 
 
 def generate(out: Path, seed: int) -> list[Path]:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import statistics
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,28 +56,57 @@ DEPARTMENTS = {
 }
 # grouping id -> (header, {option: reported label})
 PROVIDER_GROUPINGS = {
-    "area": ("Which part of the county do you mainly work in?",
-             {o: o for o in ("North", "Mid", "South", "West", "County-wide")}),
-    "service_type": ("What type of service do you provide?",
-                     {o: o for o in ("Home care", "Residential care", "Supported living",
-                                     "Day services", "Other")}),
-    "size": ("How many staff does your organisation employ?",
-             {"Fewer than 50": "Small", "50 to 249": "Medium", "250 or more": "Large"}),
-    "role": ("What is your role?",
-             {o: o for o in ("Owner", "Director or senior manager",
-                             "Registered or care manager", "Other")}),
-    "funded_share": ("Roughly what share of the people you support are funded by the council?",
-                     {o: o for o in ("0-25%", "26-50%", "51-75%", "76-100%")}),
+    "area": (
+        "Which part of the county do you mainly work in?",
+        {o: o for o in ("North", "Mid", "South", "West", "County-wide")},
+    ),
+    "service_type": (
+        "What type of service do you provide?",
+        {
+            o: o
+            for o in ("Home care", "Residential care", "Supported living", "Day services", "Other")
+        },
+    ),
+    "size": (
+        "How many staff does your organisation employ?",
+        {"Fewer than 50": "Small", "50 to 249": "Medium", "250 or more": "Large"},
+    ),
+    "role": (
+        "What is your role?",
+        {
+            o: o
+            for o in ("Owner", "Director or senior manager", "Registered or care manager", "Other")
+        },
+    ),
+    "funded_share": (
+        "Roughly what share of the people you support are funded by the council?",
+        {o: o for o in ("0-25%", "26-50%", "51-75%", "76-100%")},
+    ),
 }
 OFFICER_GROUPINGS = {
-    "team": ("Which team do you work in?",
-             {o: o for o in ("Adult Operations", "Commissioning", "Commercial", "Procurement",
-                             "Finance", "Safeguarding", "Other")}),
-    "grade": ("What is your grade?",
-              {o: o for o in ("Director or head of service", "Manager",
-                              "Officer or practitioner")}),
-    "area": ("Which part of the county do you cover?",
-             {o: o for o in ("North", "Mid", "South", "West", "County-wide")}),
+    "team": (
+        "Which team do you work in?",
+        {
+            o: o
+            for o in (
+                "Adult Operations",
+                "Commissioning",
+                "Commercial",
+                "Procurement",
+                "Finance",
+                "Safeguarding",
+                "Other",
+            )
+        },
+    ),
+    "grade": (
+        "What is your grade?",
+        {o: o for o in ("Director or head of service", "Manager", "Officer or practitioner")},
+    ),
+    "area": (
+        "Which part of the county do you cover?",
+        {o: o for o in ("North", "Mid", "South", "West", "County-wide")},
+    ),
 }
 COMMENT = "Anything else you would like to tell us?"
 NOT_ANSWERED = "Did not answer"
@@ -125,8 +155,9 @@ def read_rows(path: Path) -> list[dict[str, object]]:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     header = [header_key(text_of(h)) for h in rows[0]]
     # A workbook row can stop at its last filled cell: pad it to the header.
-    return [dict(zip(header, [*r, *[None] * (len(header) - len(r))], strict=True))
-            for r in rows[1:]]
+    return [
+        dict(zip(header, [*r, *[None] * (len(header) - len(r))], strict=True)) for r in rows[1:]
+    ]
 
 
 def parse_time(value: object) -> dt.datetime | None:
@@ -161,7 +192,8 @@ class Respondent:
 
     def values(self, target: str | None = None, question: str | None = None) -> list[int]:
         return [
-            v for (t, q), v in self.ratings.items()
+            v
+            for (t, q), v in self.ratings.items()
             if v != NO_CONTACT and target in (None, t) and question in (None, q)
         ]
 
@@ -250,8 +282,9 @@ def overall(pop: Population) -> float:
     return mean([v for r in pop.kept for v in r.values()])
 
 
-def question_means(pop: Population, target: str | None = None,
-                   people: list[Respondent] | None = None) -> dict[str, float]:
+def question_means(
+    pop: Population, target: str | None = None, people: list[Respondent] | None = None
+) -> dict[str, float]:
     """Each question's mean over every rating (pooled over targets unless one is named)."""
     people = pop.kept if people is None else people
     return {q: mean([v for r in people for v in r.values(target, q)]) for q in QUESTIONS}
@@ -363,8 +396,10 @@ def test_providers_overall_is_2_23(providers):
 
 
 def test_providers_top_three_questions(providers):
-    assert_top(question_means(providers),
-               {"responsiveness", "managing_conflicts", "roles_responsibilities"})
+    assert_top(
+        question_means(providers),
+        {"responsiveness", "managing_conflicts", "roles_responsibilities"},
+    )
 
 
 def test_providers_lowest_two_questions(providers):
@@ -416,15 +451,17 @@ def test_south_is_low_and_lowest_on_inclusion(providers):
 
 def test_home_care_is_marginally_above_residential_care(providers):
     diff = group_overall(providers, "service_type", "Home care") - group_overall(
-        providers, "service_type", "Residential care")
+        providers, "service_type", "Residential care"
+    )
     assert MARGIN <= diff < 0.15 - MARGIN
 
 
 def test_small_providers_score_highest_best_on_responsiveness_and_roles(providers):
     sizes = {s: group_overall(providers, "size", s) for s in ("Small", "Medium", "Large")}
     assert_top(sizes, {"Small"})
-    assert_top(group_questions(providers, "size", "Small"),
-               {"responsiveness", "roles_responsibilities"})
+    assert_top(
+        group_questions(providers, "size", "Small"), {"responsiveness", "roles_responsibilities"}
+    )
 
 
 def test_directors_are_above_owners_and_registered_managers(providers):
@@ -439,21 +476,32 @@ FUNDED = ("0-25%", "26-50%", "51-75%", "76-100%")
 def test_funded_0_25_scores_highest_high_on_three_questions(providers):
     scores = {f: group_overall(providers, "funded_share", f) for f in FUNDED}
     assert_top(scores, {"0-25%"})
-    assert_top(group_questions(providers, "funded_share", "0-25%"),
-               {"responsiveness", "roles_responsibilities", "managing_conflicts"})
+    assert_top(
+        group_questions(providers, "funded_share", "0-25%"),
+        {"responsiveness", "roles_responsibilities", "managing_conflicts"},
+    )
 
 
 def test_funded_26_50_scores_lowest_low_on_sharing_and_inclusion(providers):
     scores = {f: group_overall(providers, "funded_share", f) for f in FUNDED}
     assert_bottom(scores, {"26-50%"})
-    assert_bottom(group_questions(providers, "funded_share", "26-50%"),
-                  {"sharing_information", "inclusion_planning"})
+    assert_bottom(
+        group_questions(providers, "funded_share", "26-50%"),
+        {"sharing_information", "inclusion_planning"},
+    )
 
 
 @pytest.mark.parametrize(
     ("department", "about"),
-    [("procurement", 12), ("community_agents", 12), ("commissioning", 11), ("ao_senior", 10),
-     ("ao_service", 2), ("strategic_planning", 2), ("safeguarding", 2)],
+    [
+        ("procurement", 12),
+        ("community_agents", 12),
+        ("commissioning", 11),
+        ("ao_senior", 10),
+        ("ao_service", 2),
+        ("strategic_planning", 2),
+        ("safeguarding", 2),
+    ],
 )
 def test_department_no_contact_is_about_the_published_count(providers, department, about):
     assert department_no_contact(providers)[department] == pytest.approx(about, abs=1)
@@ -496,8 +544,7 @@ def test_trust_is_lowest_for_directors_and_managers(officers, grade):
 
 
 def test_officers_three_lowest_questions(officers):
-    assert_bottom(question_means(officers),
-                  {"strategic_direction", "trust", "inclusion_planning"})
+    assert_bottom(question_means(officers), {"strategic_direction", "trust", "inclusion_planning"})
 
 
 def test_commercial_then_adult_operations_then_commissioning(officers):
@@ -505,7 +552,7 @@ def test_commercial_then_adult_operations_then_commissioning(officers):
     scores = {t: group_overall(officers, "team", t) for t in teams}
     order = ranked(scores)
     assert order[:3] == ["Commercial", "Adult Operations", "Commissioning"], scores
-    for higher, lower in zip(order[:3], order[1:4], strict=True):
+    for higher, lower in itertools.pairwise(order[:4]):
         assert scores[higher] - scores[lower] >= MARGIN, scores
 
 
@@ -548,17 +595,29 @@ def test_the_coding_sheet_moderates_every_must_have_with_codebook_ids():
     assert [int(r["row"]) for r in coded] == list(range(1, len(raw) + 1))
     assert [r["participant_type"] for r in coded] == [r["participant_type"] for r in raw]
     allowed = set(load_codebook_ids())
-    assert {"cooperation_collaboration", "meetings_communication", "market_understanding",
-            "trust_honesty", "provider_voice", "response_times", "consistency", "payments",
-            "contacts_structure", "other"} <= allowed
+    assert {
+        "cooperation_collaboration",
+        "meetings_communication",
+        "market_understanding",
+        "trust_honesty",
+        "provider_voice",
+        "response_times",
+        "consistency",
+        "payments",
+        "contacts_structure",
+        "other",
+    } <= allowed
     assert all(r["category"] in allowed for r in coded)
 
 
 def test_providers_three_largest_must_have_categories():
     counts = category_counts("provider")
     order = [c for c, _ in counts.most_common()]
-    assert set(order[:3]) == {"cooperation_collaboration", "meetings_communication",
-                              "market_understanding"}
+    assert set(order[:3]) == {
+        "cooperation_collaboration",
+        "meetings_communication",
+        "market_understanding",
+    }
     assert counts[order[2]] > counts[order[3]]
 
 
@@ -571,8 +630,14 @@ def test_officers_two_largest_must_have_categories():
 
 @pytest.mark.parametrize(
     "category",
-    ["trust_honesty", "provider_voice", "response_times", "consistency", "payments",
-     "contacts_structure"],
+    [
+        "trust_honesty",
+        "provider_voice",
+        "response_times",
+        "consistency",
+        "payments",
+        "contacts_structure",
+    ],
 )
 def test_both_sides_have_some_must_haves_in(category):
     assert category_counts("provider")[category] >= 1
@@ -609,8 +674,11 @@ def test_comments_are_a_minority_and_name_what_the_redact_list_covers(providers,
     for pop in (providers, officers):
         commenting = sum(1 for r in pop.kept if r.comment)
         assert 0 < commenting < len(pop.kept) / 2
-    names = [line.strip() for line in REDACT.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    names = [
+        line.strip()
+        for line in REDACT.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     text = " ".join(r.comment for pop in (providers, officers) for r in pop.kept)
     text += " ".join(r["must_have"] for r in read_must_haves())
     assert sum(name in text for name in names) >= 2
