@@ -123,8 +123,7 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
                 hidden.append(f"{pop.target_name(target)}, {question.title}")
     fig = new_figure(0.42 * len(targets) + 2.6)
     ax = fig.add_subplot()
-    cmap = colormaps[DIVERGING_CMAP].copy()
-    cmap.set_bad(SUPPRESSED_FILL)
+    cmap = colormaps[DIVERGING_CMAP].with_extremes(bad=SUPPRESSED_FILL)
     norm = TwoSlopeNorm(vmin=view.scale_min, vcenter=view.midpoint, vmax=view.scale_max)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
     for i in range(len(targets)):
