@@ -1259,11 +1259,22 @@ def write_report(
     """Write the report's ``.qmd`` (figures referenced relative to it)."""
     from relaudit.document import load_figures, render_template, write_qmd
 
+    import shutil
+
     qmd = Path(qmd)
+    # Documents read figures only from inside their own folder (relaudit.document's
+    # path guard, Typst's root), so the charts are copied beside the report.
+    local = qmd.parent / "figures"
+    local.mkdir(parents=True, exist_ok=True)
+    source = Path(figures_json)
+    if source.is_file():
+        for path in sorted(source.parent.iterdir()):
+            if path.suffix in (".svg", ".png", ".json"):
+                shutil.copyfile(path, local / path.name)
     context = report_context(
         view,
         tables,
-        load_figures(figures_json, qmd.parent),
+        load_figures(local / source.name, qmd.parent),
         rules,
         sections=sections,
         source=source,
