@@ -1069,7 +1069,7 @@ def _side_columns(view: ProgrammeView, table: pd.DataFrame) -> list[Population]:
 
 
 @section(SCOPE, "must_haves", "What each side said it must have")
-def must_haves(data: ReportData, placed: Placed, examples: int = 2) -> dict[str, Any]:
+def must_haves(data: ReportData, placed: Placed, examples: int = 1) -> dict[str, Any]:
     """Categories with each side's counts and shares, and redacted examples."""
     table = data.tables["must_haves"]
     coded = data.tables["must_haves_coded"]
