@@ -341,7 +341,7 @@ def test_must_haves_side_by_side_with_escaped_examples():
             }
         ),
     }
-    context = must_haves(data(tables), placed("must_haves"))
+    context = must_haves(data(tables), placed("must_haves"), examples=2)
     assert "| One | 3 (60%) | 1 (25%) |" in str(context["table"])
     quotes = [str(q) for q in context["examples"][0]["quotes"]]
     # Row order within a side; every piece escaped.
