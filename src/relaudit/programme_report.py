@@ -44,7 +44,6 @@ from relaudit.markdown import (
     Markdown,
     as_int,
     blockquote,
-    esc,
     fmt_count,
     fmt_date,
     fmt_mean,
@@ -237,7 +236,15 @@ REPORT_TABLES: dict[str, list[str]] = {
         "suppressed",
     ],
     "target_scores": ["population", "target", "n_ratings", "mean"],
-    "breakdown_scores": ["population", "grouping", "group", "question_id", "n", "mean", "suppressed"],
+    "breakdown_scores": [
+        "population",
+        "grouping",
+        "group",
+        "question_id",
+        "n",
+        "mean",
+        "suppressed",
+    ],
     "cross_analysis": ["question_id", "diff", "diff_ci_low", "diff_ci_high"],
     "no_contact": ["target", "question_id", "no_contact"],
     "must_haves": ["category", "label"],
@@ -564,7 +571,9 @@ def _populations(view: ProgrammeView, rule: ReportRule) -> list[Population]:
     return list(view.populations)
 
 
-def _overall_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule) -> Facts:
+def _overall_facts(
+    view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule
+) -> Facts:
     facts = []
     for population in _populations(view, rule):
         for row in _rows(tables["target_scores"], population=population.id, target=OVERALL).to_dict(
@@ -583,7 +592,9 @@ def _overall_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule
     return facts
 
 
-def _question_facts(lowest: bool) -> Callable[[ProgrammeView, Mapping[str, pd.DataFrame], ReportRule], Facts]:
+def _question_facts(
+    lowest: bool,
+) -> Callable[[ProgrammeView, Mapping[str, pd.DataFrame], ReportRule], Facts]:
     def facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule) -> Facts:
         out = []
         for population in _populations(view, rule):
@@ -630,7 +641,9 @@ def _gap_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: Re
     return out
 
 
-def _no_contact_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule) -> Facts:
+def _no_contact_facts(
+    view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule
+) -> Facts:
     population = multi_target_population(view)
     if population is None:
         return []
@@ -646,13 +659,17 @@ def _no_contact_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], r
     ]
 
 
-def _target_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule) -> Facts:
+def _target_facts(
+    view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule
+) -> Facts:
     out = []
     pops = _populations(view, rule) if rule.population else [multi_target_population(view)]
     for population in [p for p in pops if p is not None and p.multi_target]:
         scores = _rows(tables["target_scores"], population=population.id)
         scores = scores[scores["target"].astype(str) != OVERALL]
-        scores = scores.assign(_m=pd.to_numeric(scores["mean"], errors="coerce")).dropna(subset=["_m"])
+        scores = scores.assign(_m=pd.to_numeric(scores["mean"], errors="coerce")).dropna(
+            subset=["_m"]
+        )
         for row in scores.sort_values("_m", kind="mergesort").head(rule.count).to_dict("records"):
             out.append(
                 {
@@ -666,7 +683,9 @@ def _target_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule:
     return out
 
 
-def _group_facts(view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule) -> Facts:
+def _group_facts(
+    view: ProgrammeView, tables: Mapping[str, pd.DataFrame], rule: ReportRule
+) -> Facts:
     """The lowest overall means among groups shown with at least max(k, min_n) respondents."""
     breakdown = tables["breakdown_scores"]
     least = max(view.min_group_size, rule.min_n)
@@ -792,8 +811,12 @@ def responses(data: ReportData, placed: Placed) -> dict[str, Any]:
         table_rows: list[list[Any]] = []
         reasons: list[str] = []
         for grouping in population.groupings:
-            rows = {str(r["group"]): r for r in part[part["grouping"] == grouping.id].to_dict("records")}
-            order = [g for g in grouping.groups if g in rows] + sorted(set(rows) - set(grouping.groups))
+            rows = {
+                str(r["group"]): r for r in part[part["grouping"] == grouping.id].to_dict("records")
+            }
+            order = [g for g in grouping.groups if g in rows] + sorted(
+                set(rows) - set(grouping.groups)
+            )
             for position, group in enumerate(order):
                 row = rows[group]
                 shown = _shown(row, "n")
@@ -943,7 +966,9 @@ def no_contact(data: ReportData, placed: Placed) -> dict[str, Any]:
         str(r["target"]): r["average"]
         for r in no_contact_averages(data.view, table).to_dict("records")
     }
-    cells = {(str(r["target"]), str(r["question_id"])): r["no_contact"] for r in table.to_dict("records")}
+    cells = {
+        (str(r["target"]), str(r["question_id"])): r["no_contact"] for r in table.to_dict("records")
+    }
     rows = []
     for target, name in population.targets:
         rows.append(
@@ -953,7 +978,11 @@ def no_contact(data: ReportData, placed: Placed) -> dict[str, Any]:
                 Markdown(f"{averages[target]:.1f}") if target in averages else Markdown(DASH),
             ]
         )
-    headers = [data.view.target_noun.capitalize(), *[q.title for q in data.view.questions], "Average"]
+    headers = [
+        data.view.target_noun.capitalize(),
+        *[q.title for q in data.view.questions],
+        "Average",
+    ]
     recon = blocks.one_row(_rows(data.tables["reconciliation"], population=population.id))
     return {
         "population": population.name,
@@ -1002,7 +1031,11 @@ def breakdowns(data: ReportData, placed: Placed) -> dict[str, Any]:
                 )
             if not rows:
                 continue
-            headers = [grouping.name, "Overall (respondents)", *[q.title for q in data.view.questions]]
+            headers = [
+                grouping.name,
+                "Overall (respondents)",
+                *[q.title for q in data.view.questions],
+            ]
             table = md_table(headers, rows, "l" + "r" * (len(headers) - 1))
             groupings.append(
                 {
@@ -1030,8 +1063,12 @@ def cross_analysis(data: ReportData, placed: Placed) -> dict[str, Any]:
         rows.append(
             [
                 question.title,
-                Markdown(f"{fmt_mean(row.get(f'{first.id}_mean'))} ({fmt_count(row.get(f'{first.id}_n'))})"),
-                Markdown(f"{fmt_mean(row.get(f'{second.id}_mean'))} ({fmt_count(row.get(f'{second.id}_n'))})"),
+                Markdown(
+                    f"{fmt_mean(row.get(f'{first.id}_mean'))} ({fmt_count(row.get(f'{first.id}_n'))})"
+                ),
+                Markdown(
+                    f"{fmt_mean(row.get(f'{second.id}_mean'))} ({fmt_count(row.get(f'{second.id}_n'))})"
+                ),
                 fmt_signed(row["diff"]),
                 Markdown(f"{fmt_signed(row['diff_ci_low'])} to {fmt_signed(row['diff_ci_high'])}"),
                 "yes" if question.id in clear else "no",
@@ -1128,7 +1165,9 @@ def themes(data: ReportData, placed: Placed) -> dict[str, Any]:
     groups = []
     for population in data.view.populations:
         part = _rows(counts, population=population.id)
-        quote_part = _rows(quotes, population=population.id) if "population" in quotes.columns else quotes
+        quote_part = (
+            _rows(quotes, population=population.id) if "population" in quotes.columns else quotes
+        )
         if part.empty:
             continue
         groups.append(
@@ -1201,7 +1240,9 @@ def data_quality(data: ReportData, placed: Placed) -> dict[str, Any]:
         )
         if rows
         else None,
-        "reasons": md_table(["Population", "Reason set aside", "Responses"], reasons, "llr", [20, 40, 10])
+        "reasons": md_table(
+            ["Population", "Reason set aside", "Responses"], reasons, "llr", [20, 40, 10]
+        )
         if reasons
         else None,
         "n_issues": len(issues),
@@ -1257,9 +1298,9 @@ def write_report(
     template: str = "report.qmd.j2",
 ) -> Path:
     """Write the report's ``.qmd`` (figures referenced relative to it)."""
-    from relaudit.document import load_figures, render_template, write_qmd
-
     import shutil
+
+    from relaudit.document import load_figures, render_template, write_qmd
 
     qmd = Path(qmd)
     # Documents read figures only from inside their own folder (relaudit.document's

@@ -44,7 +44,10 @@ def test_hostile_cells_stay_inert_in_html(builds):
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
 def test_hostile_cells_stay_inert_in_pdf(builds):
     text = subprocess.run(
-        ["pdftotext", "-layout", str(builds[0]["pdf"]), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-layout", str(builds[0]["pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "#set page(fill: red)" in " ".join(text.split())
     assert "<script>alert(1)</script>" in " ".join(text.split())

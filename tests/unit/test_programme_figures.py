@@ -48,7 +48,9 @@ def test_programme_charts_expand_per_population_and_grouping():
 
 def test_every_programme_declaration_resolves_and_has_a_caption_file():
     for declaration in declarations(PROGRAMME):
-        assert callable(__import__("relaudit.chartset", fromlist=["resolve"]).resolve(declaration.draw))
+        assert callable(
+            __import__("relaudit.chartset", fromlist=["resolve"]).resolve(declaration.draw)
+        )
         caption = (ROOT / "workflow" / "rules" / caption_path(declaration)).resolve()
         assert caption.is_file(), caption
 
@@ -63,7 +65,9 @@ def test_programme_charts_leave_the_system_charts_alone(tmp_path):
 def test_every_chart_has_a_title_caption_and_alt_text():
     view = make_tables.make_view()
     charts = draw_programme_charts(view, make_tables.make_tables())
-    assert len(charts) == 1 + 2 + 1 + 1 + 5 + 3 + 1  # heatmap, ratings, no contact, cross, breakdowns, must-haves
+    assert (
+        len(charts) == 1 + 2 + 1 + 1 + 5 + 3 + 1
+    )  # heatmap, ratings, no contact, cross, breakdowns, must-haves
     for name, chart in charts:
         assert chart.title and chart.caption and chart.alt, name
 
@@ -86,7 +90,9 @@ def _view_and_breakdown():
 
 def test_a_small_group_is_never_drawn_and_is_named_in_the_caption():
     view, breakdown = _view_and_breakdown()
-    chart = group_bars(ProgrammeDrawContext({"breakdown_scores": breakdown}, view), "providers", "area")
+    chart = group_bars(
+        ProgrammeDrawContext({"breakdown_scores": breakdown}, view), "providers", "area"
+    )
     ax = chart.figure.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["North", "South"]

@@ -142,7 +142,13 @@ def rule(kind: str, text: str, **options) -> ReportRule:
 
 def test_largest_gaps_keeps_only_intervals_clear_of_zero_widest_first():
     lines = apply_rules(
-        [rule("largest_gaps", "{question}: {higher} over {lower} by {gap} ({ci_low} to {ci_high})", count=3)],
+        [
+            rule(
+                "largest_gaps",
+                "{question}: {higher} over {lower} by {gap} ({ci_low} to {ci_high})",
+                count=3,
+            )
+        ],
         small_view(),
         small_tables(),
     )
@@ -164,9 +170,22 @@ def test_largest_gaps_says_none_when_nothing_is_clear():
 
 def test_lowest_and_highest_questions_use_the_pooled_means():
     view, tables = small_view(), small_tables()
-    low = apply_rules([rule("lowest_questions", "{population}: {question} {mean}/{max} ({n})", population="a", count=2)], view, tables)
+    low = apply_rules(
+        [
+            rule(
+                "lowest_questions",
+                "{population}: {question} {mean}/{max} ({n})",
+                population="a",
+                count=2,
+            )
+        ],
+        view,
+        tables,
+    )
     assert low == ["Alphas: Second 1.90/4 (31)", "Alphas: First 2.10/4 (30)"]
-    high = apply_rules([rule("highest_questions", "{population}: {question} {mean}", population="b")], view, tables)
+    high = apply_rules(
+        [rule("highest_questions", "{population}: {question} {mean}", population="b")], view, tables
+    )
     assert high == ["Betas: First 2.90"]
 
 
@@ -216,13 +235,17 @@ def test_the_programme_rules_file_is_valid():
 
 def test_an_unknown_placeholder_names_the_file_entry_and_fix():
     data = {"key_messages": [{"rule": "most_no_contact", "text": "{target} {mean}"}], "actions": []}
-    with pytest.raises(ConfigError, match=r"rules\.yaml: key_messages, entry 1 \(most_no_contact\).*\{mean\}.*Fix"):
+    with pytest.raises(
+        ConfigError, match=r"rules\.yaml: key_messages, entry 1 \(most_no_contact\).*\{mean\}.*Fix"
+    ):
         parse_report_rules(data, "rules.yaml")
 
 
 def test_an_unknown_rule_kind_fails_the_schema():
     data = {"key_messages": [{"rule": "best_ever", "text": "x"}], "actions": []}
-    with pytest.raises(ConfigError, match=r"rules\.yaml: key_messages, entry 1.*report_rules\.schema"):
+    with pytest.raises(
+        ConfigError, match=r"rules\.yaml: key_messages, entry 1.*report_rules\.schema"
+    ):
         parse_report_rules(data, "rules.yaml")
 
 
@@ -299,7 +322,13 @@ def test_breakdowns_hide_the_small_group():
 def test_responses_counts_groups_from_the_overall_rows():
     tables = {
         "reconciliation": pd.DataFrame(
-            {"population": ["a", "b"], "rows_read": [50, 20], "kept": [41, 12], "quarantined": [4, 3], "duplicates": [5, 5]}
+            {
+                "population": ["a", "b"],
+                "rows_read": [50, 20],
+                "kept": [41, 12],
+                "quarantined": [4, 3],
+                "duplicates": [5, 5],
+            }
         )
     }
     context = responses(data(tables), placed("responses"))
@@ -313,7 +342,13 @@ def test_data_quality_counts_reasons_and_issues_but_never_prints_a_cell():
     hostile = "=cmd|' /C calc'!A0"
     tables = {
         "reconciliation": pd.DataFrame(
-            {"population": ["a"], "rows_read": [10], "kept": [7], "quarantined": [2], "duplicates": [1]}
+            {
+                "population": ["a"],
+                "rows_read": [10],
+                "kept": [7],
+                "quarantined": [2],
+                "duplicates": [1],
+            }
         ),
         "quarantine": pd.DataFrame(
             {"population": ["a", "a", "a"], "reason": ["no_answers", "no_answers", "duplicate"]}
@@ -330,7 +365,14 @@ def test_data_quality_counts_reasons_and_issues_but_never_prints_a_cell():
 def test_must_haves_side_by_side_with_escaped_examples():
     tables = {
         "must_haves": pd.DataFrame(
-            {"category": ["c1"], "label": ["One"], "a": [3], "b": [1], "a_pct": [60.0], "b_pct": [25.0]}
+            {
+                "category": ["c1"],
+                "label": ["One"],
+                "a": [3],
+                "b": [1],
+                "a_pct": [60.0],
+                "b_pct": [25.0],
+            }
         ),
         "must_haves_coded": pd.DataFrame(
             {

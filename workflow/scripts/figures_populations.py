@@ -47,16 +47,26 @@ def main() -> None:
         snakemake.output.label_distribution,
         snakemake.output.label_distribution_stage,
     )
-    tables = {name: read_parquet(snakemake.input[name]) for name in (
-        "question_scores", "target_scores", "breakdown_scores", "cross_analysis", "no_contact", "must_haves"
-    )}
+    tables = {
+        name: read_parquet(snakemake.input[name])
+        for name in (
+            "question_scores",
+            "target_scores",
+            "breakdown_scores",
+            "cross_analysis",
+            "no_contact",
+            "must_haves",
+        )
+    }
     tables[LABEL_DISTRIBUTION] = dist
     if list(chart_names(view)) != list(snakemake.params.names):
         raise RuntimeError(
             f"charts planned {list(chart_names(view))} differ from the rule's outputs "
             f"{snakemake.params.names}"
         )
-    entries = save_charts(draw_programme_charts(view, tables), Path(snakemake.output.figures_json).parent)
+    entries = save_charts(
+        draw_programme_charts(view, tables), Path(snakemake.output.figures_json).parent
+    )
     for entry in entries:
         log.info("%s: %s", entry["name"], entry["title"])
     log.info("%d charts in %.2f s", len(entries), time.perf_counter() - start)

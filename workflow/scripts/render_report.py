@@ -8,7 +8,6 @@ hand_off()
 
 import logging
 import time
-from pathlib import Path
 
 from relaudit.document import render_and_record
 from relaudit.errors import run_job

@@ -107,7 +107,9 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
     pop = view.population(population)
     scores = _rows(ctx.tables["question_scores"], population=population)
     if scores.empty:
-        return _empty("No scores to show.", f"{pop.name}: scores by {view.target_noun} and question")
+        return _empty(
+            "No scores to show.", f"{pop.name}: scores by {view.target_noun} and question"
+        )
     cells = {(str(r["target"]), str(r["question_id"])): r for r in scores.to_dict("records")}
     targets, questions = list(pop.targets), list(view.questions)
     values = np.full((len(targets), len(questions)), np.nan)
@@ -130,12 +132,31 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
         for j in range(len(questions)):
             value = values[i, j]
             if hidden_cells[i, j]:
-                ax.text(j, i, "n<" + str(ctx.k), ha="center", va="center", fontsize=7, color="#333333", fontstyle="italic")
+                ax.text(
+                    j,
+                    i,
+                    "n<" + str(ctx.k),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="#333333",
+                    fontstyle="italic",
+                )
             elif math.isnan(value):
                 ax.text(j, i, "\u2014", ha="center", va="center", fontsize=7.5, color="#333333")
             else:
-                ax.text(j, i, _two(value), ha="center", va="center", fontsize=7.5, color=text_colour_on(cmap(norm(value))))
-    ax.set_xticks(range(len(questions)), [_tick_label(q.title, 14) for q in questions], fontsize=7.5)
+                ax.text(
+                    j,
+                    i,
+                    _two(value),
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    color=text_colour_on(cmap(norm(value))),
+                )
+    ax.set_xticks(
+        range(len(questions)), [_tick_label(q.title, 14) for q in questions], fontsize=7.5
+    )
     ax.set_yticks(range(len(targets)), [name for _, name in targets])
     ax.tick_params(length=0)
     ax.xaxis.tick_top()
@@ -143,7 +164,12 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
         spine.set_visible(False)
     bar = fig.colorbar(image, ax=ax, orientation="horizontal", fraction=0.05, pad=0.04, aspect=40)
     bar.set_label(f"Mean score ({view.scale_min:g} low to {view.scale_max:g} high)")
-    finite = [(values[i, j], i, j) for i in range(len(targets)) for j in range(len(questions)) if not math.isnan(values[i, j])]
+    finite = [
+        (values[i, j], i, j)
+        for i in range(len(targets))
+        for j in range(len(questions))
+        if not math.isnan(values[i, j])
+    ]
     low = min(finite) if finite else None
     high = max(finite) if finite else None
     if low and high:
@@ -188,14 +214,26 @@ def rating_bars(ctx: ProgrammeDrawContext, population: str) -> Chart:
         pd.to_numeric(_rows(dist, answer=NO_CONTACT_ANSWER)["n"], errors="coerce").fillna(0).sum()
     )
     fig = new_figure(0.42 * len(questions) + 1.9)
-    grid = fig.add_gridspec(1, 2, width_ratios=(4.2, 1)) if has_no_contact else fig.add_gridspec(1, 1)
+    grid = (
+        fig.add_gridspec(1, 2, width_ratios=(4.2, 1)) if has_no_contact else fig.add_gridspec(1, 1)
+    )
     ax = fig.add_subplot(grid[0, 0])
     side = fig.add_subplot(grid[0, 1], sharey=ax) if has_no_contact else None
     alt_parts, lows = [], []
     for y, question in enumerate(questions):
         part = _rows(ratings, question_id=question.id)
         if part.empty or bool(part["suppressed"].astype(bool).any()):
-            ax.text(0, y, f"fewer than {ctx.k} respondents", ha="center", va="center", fontsize=8, color=MUTED_TEXT, fontstyle="italic", bbox=LABEL_BOX)
+            ax.text(
+                0,
+                y,
+                f"fewer than {ctx.k} respondents",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=MUTED_TEXT,
+                fontstyle="italic",
+                bbox=LABEL_BOX,
+            )
             continue
         pct = {float(r["score"]): float(r["pct"]) for r in part.to_dict("records")}
         below = [s for s in scores if s < view.midpoint]
@@ -204,16 +242,48 @@ def rating_bars(ctx: ProgrammeDrawContext, population: str) -> Chart:
         for score in sorted(below, reverse=True):
             width = pct.get(score, 0.0)
             edge -= width
-            ax.barh(y, width, left=edge, height=0.7, color=colours[scores.index(score)], edgecolor="white", linewidth=0.5)
+            ax.barh(
+                y,
+                width,
+                left=edge,
+                height=0.7,
+                color=colours[scores.index(score)],
+                edgecolor="white",
+                linewidth=0.5,
+            )
         edge = 0.0
         for score in above:
             width = pct.get(score, 0.0)
-            ax.barh(y, width, left=edge, height=0.7, color=colours[scores.index(score)], edgecolor="white", linewidth=0.5)
+            ax.barh(
+                y,
+                width,
+                left=edge,
+                height=0.7,
+                color=colours[scores.index(score)],
+                edgecolor="white",
+                linewidth=0.5,
+            )
             edge += width
         negative = sum(pct.get(s, 0.0) for s in below)
         positive = sum(pct.get(s, 0.0) for s in above)
-        ax.text(-negative - 2, y, f"{negative:.0f}%", ha="right", va="center", fontsize=7.5, color=MUTED_TEXT)
-        ax.text(positive + 2, y, f"{positive:.0f}%", ha="left", va="center", fontsize=7.5, color=MUTED_TEXT)
+        ax.text(
+            -negative - 2,
+            y,
+            f"{negative:.0f}%",
+            ha="right",
+            va="center",
+            fontsize=7.5,
+            color=MUTED_TEXT,
+        )
+        ax.text(
+            positive + 2,
+            y,
+            f"{positive:.0f}%",
+            ha="left",
+            va="center",
+            fontsize=7.5,
+            color=MUTED_TEXT,
+        )
         alt_parts.append(f"{question.title} {negative:.0f}% low, {positive:.0f}% high")
         lows.append((negative, question.title))
     ax.axvline(0, color="#444444", linewidth=0.8)
@@ -241,10 +311,21 @@ def rating_bars(ctx: ProgrammeDrawContext, population: str) -> Chart:
         side.tick_params(axis="y", length=0, labelleft=False)
         side.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
     handles = [
-        Patch(facecolor=c, label=f"{s:g}" + (" (low end)" if i == 0 else " (high end)" if i == len(scores) - 1 else ""))
+        Patch(
+            facecolor=c,
+            label=f"{s:g}"
+            + (" (low end)" if i == 0 else " (high end)" if i == len(scores) - 1 else ""),
+        )
         for i, (s, c) in enumerate(zip(scores, colours, strict=True))
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=7.5, title="Rating", title_fontsize=7.5)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=len(handles),
+        fontsize=7.5,
+        title="Rating",
+        title_fontsize=7.5,
+    )
     worst = max(lows) if lows else None
     title = (
         f"{pop.name}: {worst[1].lower()} has the most low ratings ({worst[0]:.0f}% rated it "
@@ -282,7 +363,13 @@ def no_contact_bars(ctx: ProgrammeDrawContext) -> Chart:
     ax = fig.add_subplot()
     bars = ax.barh(range(len(names)), values, height=0.65, color=OKABE_ITO["sky_blue"])
     for rect, value in zip(bars, values, strict=True):
-        ax.text(value + max(values) * 0.01 + 0.05, rect.get_y() + rect.get_height() / 2, f"{value:.1f}", va="center", fontsize=8)
+        ax.text(
+            value + max(values) * 0.01 + 0.05,
+            rect.get_y() + rect.get_height() / 2,
+            f"{value:.1f}",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.set_xlim(0, max(values) * 1.15 + 0.5)
@@ -294,7 +381,11 @@ def no_contact_bars(ctx: ProgrammeDrawContext) -> Chart:
         f"For each {view.target_noun}, the number of {pop.name.lower()} who said they have no contact with it, "
         f"averaged over the {len(view.questions)} questions; most first."
     )
-    alt = f"Bar chart. {title}. " + "; ".join(f"{n} {v:.1f}" for n, v in zip(names, values, strict=True)) + "."
+    alt = (
+        f"Bar chart. {title}. "
+        + "; ".join(f"{n} {v:.1f}" for n, v in zip(names, values, strict=True))
+        + "."
+    )
     return _finish(fig, title, alt, caption)
 
 
@@ -318,7 +409,15 @@ def cross_analysis(ctx: ProgrammeDrawContext) -> Chart:
     ys = np.arange(len(questions))
     for side, colour, marker in ((first, SIDE_COLOURS[0], "o"), (second, SIDE_COLOURS[1], "D")):
         means = question_means(view, cross, side.id).set_index("question_id")["mean"]
-        left.scatter([means.get(q.id, np.nan) for q in questions], ys, color=colour, marker=marker, s=28, zorder=3, label=side.name)
+        left.scatter(
+            [means.get(q.id, np.nan) for q in questions],
+            ys,
+            color=colour,
+            marker=marker,
+            s=28,
+            zorder=3,
+            label=side.name,
+        )
     for y, q in enumerate(questions):
         row = rows[q.id]
         a, b = row.get(f"{first.id}_mean"), row.get(f"{second.id}_mean")
@@ -370,9 +469,11 @@ def cross_analysis(ctx: ProgrammeDrawContext) -> Chart:
         f"Right: the difference, {first.name.lower()} minus {second.name.lower()}, with its 95% Welch interval; "
         "where the interval does not cross zero the difference is unlikely to be chance."
     )
-    alt = f"Two panels for {len(questions)} questions. {title}. " + "; ".join(
-        f"{q.title} {_signed(float(rows[q.id]['diff']))}" for q in questions
-    ) + "."
+    alt = (
+        f"Two panels for {len(questions)} questions. {title}. "
+        + "; ".join(f"{q.title} {_signed(float(rows[q.id]['diff']))}" for q in questions)
+        + "."
+    )
     return _finish(fig, title, alt, caption)
 
 
@@ -384,9 +485,16 @@ def group_bars(ctx: ProgrammeDrawContext, population: str, grouping: str) -> Cha
     view = ctx.view
     pop = view.population(population)
     group_info = pop.grouping(grouping)
-    part = _rows(ctx.tables["breakdown_scores"], population=population, grouping=grouping, question_id=OVERALL)
+    part = _rows(
+        ctx.tables["breakdown_scores"],
+        population=population,
+        grouping=grouping,
+        question_id=OVERALL,
+    )
     records = {str(r["group"]): r for r in part.to_dict("records")}
-    order = [g for g in group_info.groups if g in records] + sorted(set(records) - set(group_info.groups))
+    order = [g for g in group_info.groups if g in records] + sorted(
+        set(records) - set(group_info.groups)
+    )
     shown = [g for g in order if not _hidden(records[g])]
     hidden = [g for g in order if _hidden(records[g])]
     title_base = f"{pop.name} by {group_info.name.lower()}"
@@ -396,7 +504,13 @@ def group_bars(ctx: ProgrammeDrawContext, population: str, grouping: str) -> Cha
     fig = new_figure(0.36 * len(shown) + 1.3)
     ax = fig.add_subplot()
     colours = [OKABE_ITO["blue"] if v >= view.midpoint else OKABE_ITO["vermillion"] for v in values]
-    ax.barh(range(len(shown)), [v - view.scale_min for v in values], left=view.scale_min, height=0.6, color=colours)
+    ax.barh(
+        range(len(shown)),
+        [v - view.scale_min for v in values],
+        left=view.scale_min,
+        height=0.6,
+        color=colours,
+    )
     for y, (g, v) in enumerate(zip(shown, values, strict=True)):
         ax.text(v + 0.04, y, f"{_two(v)} (n = {int(records[g]['n'])})", va="center", fontsize=8)
     ax.set_yticks(range(len(shown)), [_tick_label(g, 30) for g in shown])
@@ -424,7 +538,11 @@ def group_bars(ctx: ProgrammeDrawContext, population: str, grouping: str) -> Cha
             else ""
         )
     )
-    alt = f"Bar chart. {title}. " + "; ".join(f"{g} {_two(v)}" for g, v in zip(shown, values, strict=True)) + "."
+    alt = (
+        f"Bar chart. {title}. "
+        + "; ".join(f"{g} {_two(v)}" for g, v in zip(shown, values, strict=True))
+        + "."
+    )
     if hidden:
         alt += f" Not shown: {', '.join(hidden)}."
     return _finish(fig, title, alt, caption)
