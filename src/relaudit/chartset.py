@@ -30,7 +30,12 @@ from relaudit.instrument import Framework, Instrument, StatementSet
 
 SYSTEM = "system"
 NATIONAL = "national"
+# The scopes whose charts an instrument plans (a system's pack, the national annex).
 SCOPES = (SYSTEM, NATIONAL)
+# A programme of populations' report: its charts are planned from the programme's
+# populations (plan_programme_charts), not from one instrument.
+PROGRAMME = "programme"
+ALL_SCOPES = (*SCOPES, PROGRAMME)
 # The slot of a chart no declaration names (a figure the document did not expect).
 OTHER_SLOT = "other"
 # Report captions, relative to a rule file under workflow/rules/.
@@ -59,6 +64,16 @@ class ChartDeclaration:
     slot: str
     caption: str
     each: str | None = None
+
+
+@dataclass(frozen=True)
+class PopulationPlan:
+    """What the programme charts need of one population: its id, how many targets it
+    rates and the groupings its results are broken down by (in order)."""
+
+    id: str
+    targets: int
+    groupings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,13 +335,82 @@ REGISTRY: tuple[ChartDeclaration, ...] = (
         caption="systems_by_group",
         each="compared_grouping",
     ),
+    # The report of a programme of populations (relaudit.programme_report).
+    ChartDeclaration(
+        name="{population}_heatmap",
+        scope=PROGRAMME,
+        tables=("question_scores",),
+        draw=f"{_F}.populations:target_heatmap",
+        slot="{population}_heatmap",
+        caption="population_heatmap",
+        each="multi_target_population",
+    ),
+    ChartDeclaration(
+        name="{population}_ratings",
+        scope=PROGRAMME,
+        tables=("label_distribution",),
+        draw=f"{_F}.populations:rating_bars",
+        slot="{population}_questions",
+        caption="population_ratings",
+        each="population",
+    ),
+    ChartDeclaration(
+        name="no_contact",
+        scope=PROGRAMME,
+        tables=("no_contact",),
+        draw=f"{_F}.populations:no_contact_bars",
+        slot="no_contact",
+        caption="population_no_contact",
+    ),
+    ChartDeclaration(
+        name="cross_analysis",
+        scope=PROGRAMME,
+        tables=("cross_analysis",),
+        draw=f"{_F}.populations:cross_analysis",
+        slot="cross_analysis",
+        caption="population_cross_analysis",
+    ),
+    ChartDeclaration(
+        name="{population}_by_{grouping}",
+        scope=PROGRAMME,
+        tables=("breakdown_scores",),
+        draw=f"{_F}.populations:group_bars",
+        slot="{population}_{grouping}",
+        caption="population_breakdown",
+        each="population_grouping",
+    ),
+    ChartDeclaration(
+        name="must_haves",
+        scope=PROGRAMME,
+        tables=("must_haves",),
+        draw=f"{_F}.populations:must_have_bars",
+        slot="must_haves",
+        caption="population_must_haves",
+    ),
 )
+
+ProgrammeExpansion = Callable[
+    [Sequence[PopulationPlan]], list[tuple[dict[str, str], dict[str, Any]]]
+]
+
+# What a programme declaration's `each` expands over.
+PROGRAMME_EXPANSIONS: dict[str, ProgrammeExpansion] = {
+    "population": lambda pops: [({"population": p.id}, {"population": p.id}) for p in pops],
+    "multi_target_population": lambda pops: [
+        ({"population": p.id}, {"population": p.id}) for p in pops if p.targets > 1
+    ],
+    "population_grouping": lambda pops: [
+        ({"population": p.id, "grouping": g}, {"population": p.id, "grouping": g})
+        for p in pops
+        for g in p.groupings
+    ],
+}
 
 
 def declarations(scope: str) -> list[ChartDeclaration]:
     """The declarations of one scope, in document order."""
-    if scope not in SCOPES:
-        raise ValueError(f"unknown chart scope {scope!r}; expected one of {SCOPES}")
+    if scope not in ALL_SCOPES:
+        raise ValueError(f"unknown chart scope {scope!r}; expected one of {ALL_SCOPES}")
     return [d for d in REGISTRY if d.scope == scope]
 
 
@@ -373,6 +457,34 @@ def plan_charts(
     return charts
 
 
+def plan_programme_charts(populations: Sequence[PopulationPlan]) -> list[PlannedChart]:
+    """Every chart of a programme of populations' report, in document order."""
+    charts: list[PlannedChart] = []
+    for declaration in declarations(PROGRAMME):
+        if declaration.each is None:
+            charts.append(PlannedChart(declaration.name, declaration.slot, declaration))
+            continue
+        for fields, params in PROGRAMME_EXPANSIONS[declaration.each](populations):
+            charts.append(
+                PlannedChart(
+                    declaration.name.format(**fields),
+                    declaration.slot.format(**fields),
+                    declaration,
+                    params,
+                )
+            )
+    names = [c.name for c in charts]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"programme charts {repeated} are declared twice")
+    return charts
+
+
+def programme_chart_names(populations: Sequence[PopulationPlan]) -> list[str]:
+    """File names (no extension) of a programme report's charts, in document order."""
+    return [c.name for c in plan_programme_charts(populations)]
+
+
 def chart_tables(scope: str) -> list[str]:
     """The tables a scope's charts read, each once, in declaration order."""
     return list(dict.fromkeys(t for d in declarations(scope) for t in d.tables))
@@ -394,7 +506,7 @@ def national_chart_names(
 
 # The slots no placeholder makes, in registry order, then "other".
 FIGURE_SLOTS: tuple[str, ...] = (
-    *dict.fromkeys(d.slot for d in REGISTRY if "{" not in d.slot),
+    *dict.fromkeys(d.slot for d in REGISTRY if "{" not in d.slot and d.scope in SCOPES),
     OTHER_SLOT,
 )
 
@@ -420,7 +532,7 @@ def _pattern(template: str) -> re.Pattern[str]:
 # Most specific patterns first (most literal characters), so that a family with a
 # fixed prefix ("frameworks_by_...") wins over one that is all placeholders.
 _PATTERNS = sorted(
-    ((_pattern(d.name), d) for d in REGISTRY),
+    ((_pattern(d.name), d) for d in REGISTRY if d.scope in SCOPES),
     key=lambda pair: -len(re.sub(r"\{\w+\}", "", pair[1].name)),
 )
 

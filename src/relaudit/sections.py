@@ -9,8 +9,9 @@ respondent question, ``grouping``. A document's template is the front matter
 and a loop over those sections.
 
 Adding a section: declare it with :func:`section` in relaudit.pack (briefing
-packs) or relaudit.annex (the national annex), write its partial, and list its
-id in the programme.
+packs), relaudit.annex (the national annex) or relaudit.programme_report (the
+report of a programme of populations), write its partial, and list its id in
+the programme.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Any
 from relaudit.errors import ConfigError
 
 # A document's scope (programme schema) -> the folder of its section partials.
-SCOPES = {"system": "briefing", "national": "annex"}
+SCOPES = {"system": "briefing", "national": "annex", "programme": "report"}
+# The module that declares each scope's sections.
+MODULES = {"system": "pack", "national": "annex", "programme": "programme_report"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def registry(scope: str) -> dict[str, Section]:
     """Every section a document of `scope` can hold, in declaration order."""
     # The declarations live beside their context functions.
     import relaudit.annex
-    import relaudit.pack  # noqa: F401
+    import relaudit.pack
+    import relaudit.programme_report  # noqa: F401
 
     if scope not in _REGISTRY:
         raise ConfigError(f"unknown document scope {scope!r}. Fix: use one of {list(SCOPES)}.")
@@ -91,7 +95,7 @@ def _unknown(scope: str, section_id: Any, known: Sequence[str], where: str) -> C
     return ConfigError(
         f"{where}: unknown section id {section_id!r}. Fix: use one of "
         f"{', '.join(known)}, or declare the section in relaudit.sections' registry "
-        f"(relaudit.{'pack' if scope == 'system' else 'annex'}) with a partial under "
+        f"(relaudit.{MODULES[scope]}) with a partial under "
         f"templates/sections/{SCOPES[scope]}/."
     )
 

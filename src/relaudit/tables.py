@@ -354,6 +354,17 @@ SCHEMAS: dict[str, Table] = {
             "responses that chose no contact",
         ),
         # end of issue 15, helper B
+        # issue 15, helper D
+        Table(
+            "programme/label_distribution",
+            _columns(
+                "population:str question_id:str answer:str score:float n:count pct:float "
+                "suppressed:bool"
+            ),
+            "published",
+            "per population and question, pooled over targets: ratings at each score "
+            "(pct of ratings) and a no_contact row (pct of ratings and no contact)",
+        ),
         Table(
             "text/comment_rates",
             _columns(
