@@ -15,7 +15,7 @@ export SOURCE_DATE_EPOCH := 0
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup report report-council test test-unit test-integration test-backtests audit lint format bench demo-data lock clean help
+.PHONY: setup report report-council demo-data-council test test-unit test-integration test-backtests audit lint format bench demo-data lock clean help
 
 help:
 	@echo "make report     set up .venv/ and build every pack and the annex from data/raw"
@@ -89,3 +89,7 @@ lock:
 
 clean:
 	rm -rf results .snakemake
+
+# The council programme's demo data (dev/relaudit_dev/council_demo.py, seed 2019).
+demo-data-council: setup
+	PYTHONPATH=dev $(BIN)/python -m relaudit_dev.council_demo --out data/council-partners --seed 2019

@@ -1004,7 +1004,9 @@ def write_must_haves(out: Path) -> list[Path]:
 
     deny = load_deny_list(REDACT_LIST)
     workshops = out / "workshops"
-    coding = out / "coding"
+    # The coding folder sits beside raw_dir, not in it: raw_dir holds only
+    # population folders and workshops/.
+    coding = out.parent / f"{out.name}-coding"
     workshops.mkdir(parents=True, exist_ok=True)
     coding.mkdir(parents=True, exist_ok=True)
     raw = io.StringIO()

@@ -97,3 +97,7 @@ rule programme_report:
         engine=config.get("render", {}).get("engine", "pandoc"),
     script:
         "../../scripts/render_report.py"
+
+
+register_final(f"{R}/figures/figures.json", *rules.programme_report.output.docs)
+register_render_info(rules.programme_report.output.render_info)
