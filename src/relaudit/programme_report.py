@@ -1064,10 +1064,12 @@ def cross_analysis(data: ReportData, placed: Placed) -> dict[str, Any]:
             [
                 question.title,
                 Markdown(
-                    f"{fmt_mean(row.get(f'{first.id}_mean'))} ({fmt_count(row.get(f'{first.id}_n'))})"
+                    f"{fmt_mean(row.get(f'{first.id}_mean'))} "
+                    f"({fmt_count(row.get(f'{first.id}_n'))})"
                 ),
                 Markdown(
-                    f"{fmt_mean(row.get(f'{second.id}_mean'))} ({fmt_count(row.get(f'{second.id}_n'))})"
+                    f"{fmt_mean(row.get(f'{second.id}_mean'))} "
+                    f"({fmt_count(row.get(f'{second.id}_n'))})"
                 ),
                 fmt_signed(row["diff"]),
                 Markdown(f"{fmt_signed(row['diff_ci_low'])} to {fmt_signed(row['diff_ci_high'])}"),

@@ -265,7 +265,9 @@ def read_must_haves() -> list[dict[str, str]]:
 
 
 def read_coding() -> list[dict[str, str]]:
-    with (DATA.parent / f"{DATA.name}-coding" / "must_haves.csv").open(encoding="utf-8-sig", newline="") as f:
+    with (DATA.parent / f"{DATA.name}-coding" / "must_haves.csv").open(
+        encoding="utf-8-sig", newline=""
+    ) as f:
         return list(csv.DictReader(f))
 
 

@@ -251,7 +251,7 @@ def test_an_unknown_rule_kind_fails_the_schema():
 
 def test_a_rule_population_must_be_in_the_programme():
     rules = ReportRules((rule("lowest_questions", "{question}", population="nobody"),), ())
-    with pytest.raises(ConfigError, match="population 'nobody'.*Fix: use one of a, b"):
+    with pytest.raises(ConfigError, match=r"population 'nobody'.*Fix: use one of a, b"):
         check_rule_names(rules, small_view(), "rules.yaml")
 
 

@@ -175,7 +175,8 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
     if low and high:
         title = (
             f"{pop.name}: lowest {targets[low[1]][1]} on {questions[low[2]].title.lower()} "
-            f"({_two(low[0])}), highest {targets[high[1]][1]} on {questions[high[2]].title.lower()} "
+            f"({_two(low[0])}), highest {targets[high[1]][1]} on "
+            f"{questions[high[2]].title.lower()} "
             f"({_two(high[0])})"
         )
     else:
@@ -184,7 +185,8 @@ def target_heatmap(ctx: ProgrammeDrawContext, population: str) -> Chart:
         f"Mean score each {view.target_noun} received from {pop.name.lower()} on each question "
         f"({view.scale_min:g} low to {view.scale_max:g} high; red below the midpoint, blue above). "
         + (
-            f"Grey cells marked n<{ctx.k}: fewer than {ctx.k} respondents rated that cell, so no mean is shown."
+            f"Grey cells marked n<{ctx.k}: fewer than {ctx.k} respondents rated that "
+            "cell, so no mean is shown."
             if hidden
             else "Every cell had enough respondents to show."
         )
@@ -334,11 +336,14 @@ def rating_bars(ctx: ProgrammeDrawContext, population: str) -> Chart:
         else f"{pop.name}: ratings by question"
     )
     caption = (
-        f"Share of the ratings given by {pop.name.lower()} at each score, pooled over everything they rated: "
-        f"ratings of {', '.join(f'{s:g}' for s in scores if s < view.midpoint)} to the left of the line, "
+        f"Share of the ratings given by {pop.name.lower()} at each score, pooled over "
+        "everything they rated: "
+        f"ratings of {', '.join(f'{s:g}' for s in scores if s < view.midpoint)} to the "
+        "left of the line, "
         f"{', '.join(f'{s:g}' for s in scores if s >= view.midpoint)} to the right. "
         + (
-            "No contact is not a rating: it is shown apart, on the right, as a share of all answers."
+            "No contact is not a rating: it is shown apart, on the right, as a share "
+            "of all answers."
             if side is not None
             else "No contact is not a rating and is not counted here."
         )
@@ -376,9 +381,13 @@ def no_contact_bars(ctx: ProgrammeDrawContext) -> Chart:
     ax.set_xlabel(f"Average number of {pop.name.lower()} with no contact, per question")
     ax.tick_params(axis="y", length=0)
     ax.grid(axis="x", color=GRID_COLOUR, linewidth=0.6)
-    title = f"{names[0]}: the most {pop.name.lower()} with no contact ({values[0]:.1f} per question on average)"
+    title = (
+        f"{names[0]}: the most {pop.name.lower()} with no contact "
+        f"({values[0]:.1f} per question on average)"
+    )
     caption = (
-        f"For each {view.target_noun}, the number of {pop.name.lower()} who said they have no contact with it, "
+        f"For each {view.target_noun}, the number of {pop.name.lower()} who said they "
+        "have no contact with it, "
         f"averaged over the {len(view.questions)} questions; most first."
     )
     alt = (
@@ -461,12 +470,20 @@ def cross_analysis(ctx: ProgrammeDrawContext) -> Chart:
             parts.append(f"lower on {_count(lower, 'question')}")
         if higher:
             parts.append(f"higher on {_count(higher, 'question')}")
-        title = f"{first.name} score the relationship clearly {' and '.join(parts)} than {second.name.lower()}"
+        title = (
+            f"{first.name} score the relationship clearly {' and '.join(parts)} "
+            f"than {second.name.lower()}"
+        )
     else:
-        title = f"No clear difference between {first.name.lower()} and {second.name.lower()} on any question"
+        title = (
+            f"No clear difference between {first.name.lower()} and "
+            f"{second.name.lower()} on any question"
+        )
     caption = (
-        f"Left: each side's mean per question (the ratings by {first.name.lower()} pooled over the {view.target_noun}s they rated). "
-        f"Right: the difference, {first.name.lower()} minus {second.name.lower()}, with its 95% Welch interval; "
+        f"Left: each side's mean per question (the ratings by {first.name.lower()} "
+        f"pooled over the {view.target_noun}s they rated). "
+        f"Right: the difference, {first.name.lower()} minus {second.name.lower()}, "
+        "with its 95% Welch interval; "
         "where the interval does not cross zero the difference is unlikely to be chance."
     )
     alt = (
@@ -524,7 +541,8 @@ def group_bars(ctx: ProgrammeDrawContext, population: str, grouping: str) -> Cha
     low = min(range(len(values)), key=lambda i: values[i])
     high = max(range(len(values)), key=lambda i: values[i])
     title = (
-        f"{title_base}: from {_two(values[low])} ({shown[low]}) to {_two(values[high])} ({shown[high]})"
+        f"{title_base}: from {_two(values[low])} ({shown[low]}) to "
+        f"{_two(values[high])} ({shown[high]})"
         if len(shown) > 1
         else f"{title_base}: {_two(values[0])} ({shown[0]})"
     )
@@ -586,7 +604,8 @@ def must_have_bars(ctx: ProgrammeDrawContext) -> Chart:
     )
     caption = (
         "Each must-have written at the workshops was put in one best-fit category. Bars show each "
-        "category's share of that side's must-haves, with the number; the two sides wrote different "
+        "category's share of that side's must-haves, with the number; the two sides "
+        "wrote different "
         "numbers of must-haves, so compare the shares."
     )
     alt = f"Paired bar chart of {len(labels)} categories. {title}."

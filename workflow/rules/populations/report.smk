@@ -15,7 +15,9 @@ check_section_ids(
     "programme", REPORT_DOCUMENT["sections"], config.get("programme", "config"), "report"
 )
 REPORT_NAME = REPORT_DOCUMENT.get("output", "report")
-REPORT_FORMATS = [f for f in config.get("render", {}).get("formats", ["html", "pdf"]) if f in ("html", "pdf")]
+REPORT_FORMATS = [
+    f for f in config.get("render", {}).get("formats", ["html", "pdf"]) if f in ("html", "pdf")
+]
 REPORT_TEMPLATE_FILES = sorted(
     str(p) for p in Path("templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts
 )
@@ -39,20 +41,34 @@ PROGRAMME_CHARTS = programme_chart_names(_population_plans())
 # What the report's view of the programme needs (relaudit.programme_report).
 REPORT_PROGRAMME = {
     key: config[key]
-    for key in ("programme", "title", "populations", "cross_analysis", "min_group_size", "census_date")
+    for key in (
+        "programme",
+        "title",
+        "populations",
+        "cross_analysis",
+        "min_group_size",
+        "census_date",
+    )
     if key in config
 }
 REPORT_TABLE_INPUTS = {
     name: stage(name)
-    for name in ("question_scores", "target_scores", "breakdown_scores", "cross_analysis", "no_contact", "must_haves")
+    for name in (
+        "question_scores",
+        "target_scores",
+        "breakdown_scores",
+        "cross_analysis",
+        "no_contact",
+        "must_haves",
+    )
 }
 
 
 rule programme_figures:
     input:
+        **REPORT_TABLE_INPUTS,
         clean=[clean_responses(pop) for pop in POPULATIONS],
         instruments=[INSTRUMENT_PATHS[pop] for pop in POPULATIONS],
-        **REPORT_TABLE_INPUTS,
     output:
         label_distribution=table("label_distribution"),
         label_distribution_stage=stage("label_distribution"),
